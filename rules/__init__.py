@@ -1,0 +1,1 @@
+"""lexiam rule pack: the Lex V2 data and one module per rule family."""
