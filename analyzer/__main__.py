@@ -1,0 +1,5 @@
+"""``python -m analyzer`` is the ``lexiam`` command."""
+
+from analyzer.cli import main
+
+raise SystemExit(main())
