@@ -1,0 +1,66 @@
+"""The CloudFormation front end: YAML (short-form tags), JSON, SAM and CDK output."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from analyzer.engine import FileResult, LoadOutput, Options
+from analyzer.positioned import LoadError, PMap, load
+from analyzer.values import Location
+from rules.registry import input_error
+
+# A file is a template candidate when it names one of the two top-level template keys.
+_TEMPLATE_HINT = re.compile(r"""^\s*["']?(AWSTemplateFormatVersion|Resources)["']?\s*:""", re.M)
+# ...and is worth parsing only when it can hold something the rules look at.
+_RELEVANT = re.compile(r"lex|aws-service-role", re.I)
+
+
+def looks_like_template(text: str) -> bool:
+    return _TEMPLATE_HINT.search(text) is not None
+
+
+def looks_relevant(text: str) -> bool:
+    return _RELEVANT.search(text) is not None
+
+
+def is_template(tree: object) -> bool:
+    if not isinstance(tree, PMap):
+        return False
+    if "AWSTemplateFormatVersion" in tree:
+        return True
+    resources = tree.get("Resources")
+    return isinstance(resources, PMap) and any(
+        isinstance(r, PMap) and "Type" in r for r in resources.values())
+
+
+def load_file(path: Path, rel: str, text: str, options: Options) -> LoadOutput:
+    """Parse one candidate file; a non-template is skipped, an unparseable template is one E9500."""
+    from analyzer.cloudformation.extract import Extractor
+
+    out = LoadOutput()
+    if not looks_like_template(text):
+        out.files.append(FileResult(rel, "skipped", "not a CloudFormation template"))
+        return out
+    if not looks_relevant(text):
+        out.files.append(FileResult(rel, "skipped", "no Lex or IAM content"))
+        return out
+    try:
+        tree, duplicates = load(text, rel, max_nodes=options.max_nodes, max_depth=options.max_depth)
+    except LoadError as exc:
+        out.errors.append(input_error(f"cannot parse the template: {exc.reason}", Location(rel, exc.line, exc.column)))
+        out.files.append(FileResult(rel, "error", exc.reason))
+        return out
+    if not is_template(tree):
+        out.files.append(FileResult(rel, "skipped", "not a CloudFormation template"))
+        return out
+    assert isinstance(tree, PMap)
+    if duplicates:
+        key, loc = duplicates[0]
+        more = f" and {len(duplicates) - 1} more" if len(duplicates) > 1 else ""
+        out.errors.append(input_error(
+            f"duplicate key '{key}'{more}: CloudFormation rejects the template (the last value is analysed)", loc))
+    unit = Extractor(tree, rel, text.splitlines(), inline_ignores=options.inline_ignores).run()
+    out.units.append(unit)
+    out.files.append(FileResult(rel, "scanned"))
+    return out
