@@ -1,0 +1,15 @@
+"""E9500: a file that looks like a template but cannot be read or parsed."""
+
+from __future__ import annotations
+
+from rules.registry import rule
+
+rule(
+    "E9500", "input-error", "A template that cannot be read or parsed",
+    "lexiam can only check what it can read. A file that looks like a CloudFormation template or a "
+    "Terraform configuration but is not valid YAML, JSON or HCL (or is not UTF-8, too large or too deeply "
+    "nested) is reported once, with the parser's reason and position, and the rest of the scan goes on.",
+    "Fix the syntax error at the reported position (the same error stops CloudFormation or Terraform), or "
+    "exclude the file from the scan if it is not infrastructure code.",
+    "input", tags=("input",),
+)
