@@ -1,0 +1,150 @@
+"""The ``lexiam`` command line: ``scan``, ``rules``, ``explain``, ``--version``.
+
+Exit codes: 0 nothing at or above ``--fail-on``; 1 findings at or above it; 2 usage error or no
+input could be read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from analyzer import __version__
+
+FAIL_ON = ("error", "warning", "info", "none")
+FORMATS = ("text", "json", "sarif", "github")
+
+
+class UsageError(Exception):
+    """A bad command line or configuration: reported on stderr, exit 2."""
+
+
+def _split_ids(values: Sequence[str] | None) -> frozenset[str]:
+    out: set[str] = set()
+    for v in values or ():
+        out.update(x.strip().upper() for x in v.split(",") if x.strip())
+    return frozenset(out)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="lexiam", description="Find Amazon Lex V2 IAM mistakes in CloudFormation and Terraform.")
+    parser.add_argument("--version", action="version", version=f"lexiam {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    scan = sub.add_parser("scan", help="scan files and folders", description="Scan CloudFormation and Terraform files.")
+    scan.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (folders are scanned recursively)")
+    scan.add_argument("--format", "-f", choices=FORMATS, default=None, help="output format (default: text)")
+    scan.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
+    scan.add_argument("--account-id", metavar="ID", help="the 12-digit account the templates deploy to")
+    scan.add_argument("--region", metavar="REGION", help="the region the templates deploy to")
+    scan.add_argument("--fail-on", choices=FAIL_ON, default=None,
+                      help="exit 1 when a finding is at or above this severity (default: warning)")
+    scan.add_argument("--ignore", action="append", metavar="RULE",
+                      help="rule IDs or prefixes to skip (repeatable, comma-separated)")
+    scan.add_argument("--var", action="append", default=[], metavar="NAME=VALUE", help="a Terraform variable value")
+    scan.add_argument("--var-file", action="append", default=[], metavar="FILE", help="a Terraform .tfvars file")
+    scan.add_argument("--no-inline-ignores", action="store_true", help="ignore suppressions written in templates")
+    scan.add_argument("--root", metavar="DIR", help="report paths relative to DIR (default: the current folder)")
+
+    rules = sub.add_parser("rules", help="list the rules")
+    rules.add_argument("--format", "-f", choices=("text", "json"), default="text")
+
+    explain = sub.add_parser("explain", help="explain a rule")
+    explain.add_argument("rule_id", metavar="ID", help="a rule ID (E9501) or slug (rp-unsupported-action)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "scan":
+            return cmd_scan(args)
+        if args.command == "rules":
+            return cmd_rules(args)
+        if args.command == "explain":
+            return cmd_explain(args)
+    except UsageError as exc:
+        print(f"lexiam: error: {exc}", file=sys.stderr)
+        return 2
+    parser.print_help(sys.stderr)
+    return 2
+
+
+def cmd_scan(args: argparse.Namespace) -> int:
+    from analyzer.engine import Options, scan
+    from analyzer.report import reporter
+    from rules.registry import SEVERITY_RANK, all_rules
+
+    known = {r.id for r in all_rules()}
+    ignore = _split_ids(args.ignore)
+    for rid in ignore:
+        if not any(k.startswith(rid) for k in known):
+            raise UsageError(f"--ignore {rid}: no rule has this ID or prefix (see 'lexiam rules')")
+    if args.account_id and not (args.account_id.isdigit() and len(args.account_id) == 12):
+        raise UsageError(f"--account-id must be 12 digits, got {args.account_id!r}")
+    tf_vars: dict[str, str] = {}
+    for item in args.var:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise UsageError(f"--var expects NAME=VALUE, got {item!r}")
+        tf_vars[name.strip()] = value
+    paths = [Path(p) for p in args.paths]
+    missing = [str(p) for p in paths if not os.path.lexists(p)]
+    if len(missing) == len(paths):
+        raise UsageError("no input could be read: " + ", ".join(missing) + " not found")
+    for m in missing:
+        print(f"lexiam: warning: {m}: no such file or folder", file=sys.stderr)
+    root = Path(args.root) if args.root else Path.cwd()
+    options = Options(
+        account_id=args.account_id, region=args.region, ignore=ignore, tf_vars=tf_vars,
+        tf_var_files=tuple(Path(v) for v in args.var_file), inline_ignores=not args.no_inline_ignores,
+        root=root)
+    result = scan(paths, options)
+    fmt = args.format or "text"
+    to_tty = args.output is None and sys.stdout.isatty()
+    context: dict[str, object] = {
+        "root": str(root), "colour": to_tty and not os.environ.get("NO_COLOR"), "rules": all_rules()}
+    report = reporter(fmt)(result, context)
+    if args.output:
+        Path(args.output).write_text(report, encoding="utf-8")
+    else:
+        sys.stdout.write(report)
+    fail_on = args.fail_on or "warning"
+    if fail_on == "none":
+        return 0
+    threshold = SEVERITY_RANK[fail_on]
+    failing = any(SEVERITY_RANK[f.severity] >= threshold for f in result.findings if f.suppressed is None)
+    return 1 if failing else 0
+
+
+def cmd_rules(args: argparse.Namespace) -> int:
+    from rules.registry import all_rules
+
+    metas = all_rules()
+    if args.format == "json":
+        print(json.dumps([{"id": m.id, "slug": m.slug, "severity": m.severity, "title": m.title,
+                           "docs": m.docs_url} for m in metas], indent=2))
+        return 0
+    for m in metas:
+        print(f"{m.id}  {m.severity:<7}  {m.slug:<34} {m.title}")
+    return 0
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    from rules.registry import all_rules
+
+    wanted = args.rule_id.strip()
+    for m in all_rules():
+        if wanted.upper() == m.id or wanted.lower() == m.slug:
+            print(f"{m.id} {m.slug} ({m.severity})\n{m.title}\n")
+            print(f"Why: {m.rationale}\n")
+            print(f"Fix: {m.fix}\n")
+            print(f"Docs: {m.docs_url}")
+            return 0
+    raise UsageError(f"unknown rule {wanted!r} (see 'lexiam rules')")

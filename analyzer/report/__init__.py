@@ -1,0 +1,23 @@
+"""Reporters: turn a scan result into text for people or machines. No Lex knowledge lives here."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from analyzer.engine import ScanResult
+
+Reporter = Callable[[ScanResult, dict[str, object]], str]
+
+
+def reporter(fmt: str) -> Reporter:
+    if fmt == "json":
+        from analyzer.report.json_report import render
+    elif fmt == "text":
+        from analyzer.report.text import render
+    elif fmt == "sarif":
+        from analyzer.report.sarif import render
+    elif fmt == "github":
+        from analyzer.report.github import render
+    else:
+        raise ValueError(f"unknown format {fmt!r}")
+    return render
