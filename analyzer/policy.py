@@ -175,9 +175,15 @@ def text_mapper(loc: Location | None, lines: list[str] | None) -> positioned.Map
         return lambda line, col: (line + 1, col + 1)
     base_line, base_col = loc.line, loc.column
     indicator = ""
+    row = ""
     if lines is not None and 0 < base_line <= len(lines):
         row = lines[base_line - 1]
-        indicator = row[base_col - 1:base_col] if base_col - 1 < len(row) else ""
+        tail = row[base_col - 1:]
+        tag = _TAG.match(tail)  # a node written `!Sub |` starts at its tag
+        if tag:
+            base_col += tag.end()
+            tail = tail[tag.end():]
+        indicator = tail[:1]
     if indicator in ("|", ">") and lines is not None:
         indent = 0
         for row in lines[base_line:]:
@@ -186,13 +192,38 @@ def text_mapper(loc: Location | None, lines: list[str] | None) -> positioned.Map
                 break
         return lambda line, col: (base_line + 1 + line, indent + col + 1)
     shift = 1 if indicator in ('"', "'") else 0
+    offsets = _raw_offsets(row[base_col:], indicator) if indicator in ('"', "'") else None
 
     def quoted(line: int, col: int) -> tuple[int, int]:
         if line == 0:
+            if offsets is not None and col < len(offsets):
+                return base_line, base_col + shift + offsets[col]
             return base_line, base_col + shift + col
         return base_line + line, col + 1
 
     return quoted
+
+
+_TAG = re.compile(r"!\S*\s+")
+_ESCAPE_LEN = {"x": 4, "u": 6, "U": 10}
+
+
+def _raw_offsets(raw: str, quote: str) -> list[int]:
+    """For a quoted scalar's raw text (after the opening quote): the raw offset of each decoded character."""
+    offsets: list[int] = []
+    i = 0
+    while i < len(raw):
+        c = raw[i]
+        if c == quote:
+            if quote == "'" and raw[i + 1:i + 2] == "'":  # '' is one quote in single-quoted YAML
+                offsets.append(i)
+                i += 2
+                continue
+            break
+        offsets.append(i)
+        i += _ESCAPE_LEN.get(raw[i + 1:i + 2], 2) if c == "\\" and quote == '"' else 1
+    offsets.append(i)
+    return offsets
 
 
 def _from_text(value: Value, path: tuple[str | int, ...], lines_of: LinesOf | None, max_nodes: int) -> PolicyDocument:

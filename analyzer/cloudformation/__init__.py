@@ -11,7 +11,7 @@ from analyzer.values import Location
 from rules.registry import input_error
 
 # A file is a template candidate when it names one of the two top-level template keys.
-_TEMPLATE_HINT = re.compile(r"""^\s*["']?(AWSTemplateFormatVersion|Resources)["']?\s*:""", re.M)
+_TEMPLATE_HINT = re.compile(r"""(?:^|[{,])\s*["']?(?:AWSTemplateFormatVersion|Resources)["']?\s*:""", re.M)
 # ...and is worth parsing only when it can hold something the rules look at.
 _RELEVANT = re.compile(r"lex|aws-service-role", re.I)
 
