@@ -76,7 +76,8 @@ def test_json_string_policy_in_json_template_maps_escaped_positions(tmp_path: Pa
 
 
 def test_malformed_json_string_policy_is_e9508(tmp_path: Path) -> None:
-    text = HEAD.replace("      Policy:\n        Statement:", "      Policy: '{\"Statement\": [}'\n      Unused:\n        Statement:")
+    broken = "      Policy: '{\"Statement\": [}'\n      Unused:\n        Statement:"
+    text = HEAD.replace("      Policy:\n        Statement:", broken)
     assert [r for r, _, _ in findings(tmp_path, text)] == ["E9508"]
 
 
