@@ -49,6 +49,8 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--var", action="append", default=[], metavar="NAME=VALUE", help="a Terraform variable value")
     scan.add_argument("--var-file", action="append", default=[], metavar="FILE", help="a Terraform .tfvars file")
     scan.add_argument("--no-inline-ignores", action="store_true", help="ignore suppressions written in templates")
+    scan.add_argument("--parse-all", action="store_true",
+                      help="parse every template, even those with no Lex or IAM content (slower; for auditing)")
     scan.add_argument("--root", metavar="DIR", help="report paths relative to DIR (default: the current folder)")
 
     rules = sub.add_parser("rules", help="list the rules")
@@ -104,6 +106,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
     options = Options(
         account_id=args.account_id, region=args.region, ignore=ignore, tf_vars=tf_vars,
         tf_var_files=tuple(Path(v) for v in args.var_file), inline_ignores=not args.no_inline_ignores,
+        prefilter=not args.parse_all,
         root=root)
     result = scan(paths, options)
     fmt = args.format or "text"

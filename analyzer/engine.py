@@ -34,6 +34,7 @@ class Options:
     tf_vars: dict[str, str] = field(default_factory=dict)
     tf_var_files: tuple[Path, ...] = ()
     inline_ignores: bool = True
+    prefilter: bool = True  # skip files with no Lex/IAM content before parsing them
     max_file_bytes: int = 5 * 1024 * 1024
     max_files: int = 100_000
     max_nodes: int = 2_000_000

@@ -81,10 +81,18 @@ def unknown_action_reason(action: Action) -> str | None:
     return f"'{text}' is not a Lex action" + (f"; did you mean lex:{hint}?" if hint else "")
 
 
+# Name shapes that only Lex V2 has (Lex V1 read with Get*, wrote with Put*, ran with Post*).
+_V2_ONLY = re.compile(r"^(Recognize|StartConversation|Describe|Build|Update|List(?!TagsForResource))", re.I)
+
+
 def _lex_v2_context(ctx: Context, statement: model.Statement, role: str) -> bool:
+    """Whether a statement targets Lex V2: a V2 resource policy, V2 resources in the unit or the statement,
+    or a V2-only action beside the V1 one in the same statement."""
     if role == "resource" or ctx.unit.bots or ctx.unit.aliases or ctx.unit.resource_policies:
         return True
-    return any(resource_kind(r) for r in statement.resources)
+    if any(resource_kind(r) for r in statement.resources):
+        return True
+    return any(a.is_lex and _V2_ONLY.match(a.name) and tables().action(a.name) for a in actions_of(statement))
 
 
 @check

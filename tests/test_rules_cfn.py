@@ -187,3 +187,18 @@ def test_v1_action_ignored_without_lex_v2_context(tmp_path: Path) -> None:
               - {Effect: Allow, Action: lex:PostText, Resource: "*"}
     """
     assert findings(tmp_path, text) == []
+
+
+def test_v1_action_beside_a_v2_action_is_flagged(tmp_path: Path) -> None:
+    text = """
+    Resources:
+      R:
+        Type: AWS::IAM::ManagedPolicy
+        Properties:
+          PolicyDocument:
+            Statement:
+              - Effect: Allow
+                Action: [lex:PostText, lex:RecognizeText]
+                Resource: "*"
+    """
+    assert findings(tmp_path, text) == [("W9541", 8, 22)]

@@ -42,7 +42,7 @@ def load_file(path: Path, rel: str, text: str, options: Options) -> LoadOutput:
     if not looks_like_template(text):
         out.files.append(FileResult(rel, "skipped", "not a CloudFormation template"))
         return out
-    if not looks_relevant(text):
+    if options.prefilter and not looks_relevant(text):
         out.files.append(FileResult(rel, "skipped", "no Lex or IAM content"))
         return out
     try:
