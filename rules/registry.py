@@ -116,8 +116,9 @@ def _ensure_loaded() -> None:
 
 
 def all_rules() -> list[RuleMeta]:
+    """Every rule, in catalog order (by number: E9500, E9501, ..., W9506, ...)."""
     _ensure_loaded()
-    return [RULES[k] for k in sorted(RULES)]
+    return sorted(RULES.values(), key=lambda m: (m.id[1:], m.id))
 
 
 def run_checks(ctx: Context) -> Iterator[Finding]:

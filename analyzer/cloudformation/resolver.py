@@ -288,8 +288,6 @@ class Resolver:
             return Value((unknown("Fn::FindInMap"),), loc)
         keys = [self.resolve_str(k) for k in arg[:3]]
         if any(k is None or k.text is None for k in keys):
-            if len(arg) > 3 and isinstance(arg[3], PMap) and "DefaultValue" in arg[3]:
-                return Value((unknown("Fn::FindInMap with a deploy-time key"),), loc)
             return Value((unknown("Fn::FindInMap with a deploy-time key"),), loc)
         node: object = self.mappings
         for k in keys:
