@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from analyzer import model
 from analyzer.arns import parse_arn
@@ -21,15 +20,25 @@ from analyzer.values import RESOURCE, Value, segment_text
 _ROLE_FIELDS = frozenset({"role", "roles", "role_arn", "value"})
 
 
+if TYPE_CHECKING:
+    import networkx as nx
+
+
 class Graph:
+    """The reference graph of one unit.
+
+    The edges are collected when the graph is made; the networkx graph itself is built on the first
+    query, so a unit whose rules never ask (most templates of a large repository) never pays for
+    importing networkx.
+    """
+
     def __init__(self, unit: model.Unit) -> None:
         self.unit = unit
-        self.g = nx.MultiDiGraph()
         self.by_address: dict[str, list[model.Entity]] = {}
         for entity in unit.entities():
             self.by_address.setdefault(entity.address, []).append(entity)
-            self.g.add_node(entity.address, type=entity.type)
         self._role_names = self._index_role_names()
+        self._edges: list[tuple[str, str, dict[str, Any]]] = []
         for entity in unit.entities():
             for f in dataclasses.fields(entity):
                 value = getattr(entity, f.name)
@@ -38,7 +47,20 @@ class Graph:
                     if isinstance(v, Value):
                         for target in self._targets_of(v, f.name):
                             if target != entity.address:
-                                self.g.add_edge(entity.address, target, rel=f.name)
+                                self._edges.append((entity.address, target, {"rel": f.name}))
+        self._g: nx.MultiDiGraph | None = None
+
+    @property
+    def g(self) -> nx.MultiDiGraph:
+        if self._g is None:
+            import networkx as nx
+
+            g = nx.MultiDiGraph()
+            for address, entities in self.by_address.items():
+                g.add_node(address, type=entities[0].type)
+            g.add_edges_from(self._edges)
+            self._g = g
+        return self._g
 
     def _index_role_names(self) -> dict[str, str]:
         names: dict[str, str] = {}
@@ -66,7 +88,7 @@ class Graph:
 
     # -- queries -----------------------------------------------------------------------------------
     def targets(self, address: str, rel: str | None = None) -> list[str]:
-        if address not in self.g:
+        if not self._edges or address not in self.by_address:
             return []
         out = []
         for _, target, data in self.g.out_edges(address, data=True):
@@ -76,7 +98,7 @@ class Graph:
         return out
 
     def sources(self, address: str, rel: str | None = None) -> list[str]:
-        if address not in self.g:
+        if not self._edges or address not in self.by_address:
             return []
         out = []
         for source, _, data in self.g.in_edges(address, data=True):
