@@ -1,0 +1,326 @@
+"""Terraform resources -> the IaC-neutral entities of :mod:`analyzer.model`.
+
+Handlers read a resource through a small view (:class:`View`): the HCL front end gives one that
+evaluates the block's arguments (:class:`HclView`), the plan front end one that reads planned values
+(:class:`analyzer.terraform.plan.PlanView`).  A handler never knows which.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from analyzer import model
+from analyzer.arns import resource_symbol
+from analyzer.terraform.evaluate import first_value
+from analyzer.terraform.jsontext import policy_from
+from analyzer.terraform.types import LEX_V1_TYPES
+from analyzer.values import NOVALUE, Location, RList, RMap, Value, candidates, scalars
+
+if TYPE_CHECKING:
+    from analyzer.terraform.evaluate import Context, Scope
+    from analyzer.terraform.nodes import Block
+
+Path_ = tuple[str | int, ...]
+
+
+class View:
+    """One resource as the handlers see it."""
+
+    address: str
+    type: str
+    loc: Location | None
+    ctx: Context
+
+    conditional: bool = False  # created only under a condition (count / for_each)
+
+    def get(self, key: str) -> object:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def scalar(self, key: str) -> Value | None:
+        node = self.get(key)
+        if node is NOVALUE or node is None:
+            return None
+        return first_value(node)
+
+    def first_scalar(self, *keys: str) -> Value | None:
+        for key in keys:
+            v = self.scalar(key)
+            if v is not None:
+                return v
+        return None
+
+    def scalars(self, key: str) -> tuple[Value, ...]:
+        return tuple(scalars(self.get(key)))
+
+    def policy(self, key: str) -> model.PolicyDocument | None:
+        node = self.get(key)
+        if node is NOVALUE or node is None:
+            return None
+        return policy_from(self.ctx, node, (key,))
+
+    def nested(self, key: str) -> list[RMap]:
+        """The maps of a nested block / list-of-objects attribute."""
+        out: list[RMap] = []
+        for opt in candidates(self.get(key)):
+            if isinstance(opt, RList):
+                for item in opt:
+                    out.extend(c for c in candidates(item) if isinstance(c, RMap))
+            elif isinstance(opt, RMap):
+                out.append(opt)
+        return out
+
+
+class HclView(View):
+    def __init__(self, scope: Scope, block: Block, address: str) -> None:
+        self.scope = scope
+        self.block = block
+        self.address = address
+        self.type = block.labels[0]
+        self.name = block.labels[1]
+        self.loc = block.loc
+        self.ctx = scope.ctx
+        self.conditional = "count" in block.body.attrs or "for_each" in block.body.attrs
+        self._blocks: dict[str, object] = {}
+        # the memo is shared with references to this resource, unless the address is declared twice
+        canonical = scope.mod.resources.get((self.type, self.name)) is block
+        self._key: tuple[object, ...] = ("res", self.type, self.name) if canonical else ("blk", id(block))
+
+    def get(self, key: str) -> object:
+        if key in self.block.body.attrs:
+            return self.scope.block_attr(self.block, (*self._key, key), key)
+        if key not in self._blocks:
+            items = RList(loc=self.block.loc)
+            for sub, env in self.scope.expand_blocks(self.block.body, key, None):
+                items.append(self.scope.block_map(sub, env))
+            if items:
+                items.loc = items[0].loc
+            self._blocks[key] = items if items else NOVALUE
+        return self._blocks[key]
+
+
+def dig(node: object, *keys: str) -> list[object]:
+    """Every node reached by following keys through maps and lists of maps (``node`` may be a
+    Python list of nodes, as :func:`dig` returns)."""
+    current = list(node) if isinstance(node, list) and not isinstance(node, RList) else [node]
+    for key in keys:
+        nxt: list[object] = []
+        for n in current:
+            for opt in candidates(n):
+                if isinstance(opt, RList):
+                    for item in opt:
+                        nxt.extend(c[key] for c in candidates(item) if isinstance(c, RMap) and key in c)
+                elif isinstance(opt, RMap) and key in opt:
+                    nxt.append(opt[key])
+        current = nxt
+    return current
+
+
+def _dig_values(node: object, *keys: str) -> list[Value]:
+    out: list[Value] = []
+    for found in dig(node, *keys):
+        out.extend(v for v in scalars(found) if v.parts)
+    return out
+
+
+def _role_name_ref(v: View) -> Value:
+    return Value((resource_symbol(v.address, model.IAM_ROLE, "name"),), v.loc)
+
+
+# --- handlers --------------------------------------------------------------------------------------
+
+def lex_bot(v: View, unit: model.Unit) -> None:
+    unit.bots.append(model.LexBot(v.address, v.type, v.loc, name=v.first_scalar("name", "bot_name"),
+                                  role_arn=v.scalar("role_arn"), version="v2"))
+    test = v.get("test_bot_alias_settings")
+    if test is not NOVALUE and test is not None:
+        hooks = _code_hooks(test)
+        loc = next((c.loc for c in candidates(test) if isinstance(c, (RMap, RList))), v.loc)
+        unit.aliases.append(model.LexBotAlias(
+            f"{v.address}.TestBotAlias", f"{v.type}.test_bot_alias_settings", loc, bot_id=None,
+            name=Value.of("TestBotAlias"), lambda_arns=tuple(hooks)))
+
+
+def _code_hooks(node: object) -> list[Value]:
+    settings = dig(node, "bot_alias_locale_settings")
+    out = _dig_values(settings, "bot_alias_locale_setting", "code_hook_specification", "lambda_code_hook", "lambda_arn")
+    out += _dig_values(settings, "code_hook_specification", "lambda_code_hook", "lambda_arn")
+    return out
+
+
+def lex_bot_alias(v: View, unit: model.Unit) -> None:
+    whole = RMap(loc=v.loc)
+    for key in ("bot_alias_locale_settings", "conversation_log_settings"):
+        node = v.get(key)
+        if node is not NOVALUE and node is not None:
+            whole[key] = node
+    lambdas = _code_hooks(whole)
+    logs = dig(whole, "conversation_log_settings")
+    log_roles: list[Value] = []
+    for key in ("iam_role_arn", "role_arn"):
+        log_roles += _dig_values(logs, "audio_log_settings", "destination", "s3_bucket", key)
+        log_roles += _dig_values(logs, "text_log_settings", "destination", "cloudwatch", key)
+        log_roles += _dig_values(logs, key)
+    unit.aliases.append(model.LexBotAlias(
+        v.address, v.type, v.loc, bot_id=v.scalar("bot_id"), name=v.first_scalar("bot_alias_name", "name"),
+        lambda_arns=tuple(lambdas), log_role_arns=tuple(log_roles)))
+
+
+def lex_resource_policy(v: View, unit: model.Unit) -> None:
+    unit.resource_policies.append(model.LexResourcePolicy(
+        v.address, v.type, v.loc, resource_arn=v.scalar("resource_arn"), policy=v.policy("policy")))
+
+
+def iam_role(v: View, unit: model.Unit) -> None:
+    inline: list[model.PolicyDocument] = []
+    for i, block in enumerate(v.nested("inline_policy")):
+        if "policy" in block:
+            doc = policy_from(v.ctx, block["policy"], ("inline_policy", i, "policy"))
+            if doc is not None:
+                inline.append(doc)
+    arns = v.scalars("managed_policy_arns")
+    role = model.IamRole(v.address, v.type, v.loc, name=v.scalar("name"), path=v.scalar("path"),
+                         trust=v.policy("assume_role_policy"), inline=tuple(inline), managed_policy_arns=arns)
+    unit.roles.append(role)
+    for arn in arns:
+        unit.attachments.append(model.RoleAttachment(v.address, v.type, arn.loc or v.loc, role=_role_name_ref(v),
+                                                     policy_arn=arn))
+
+
+def awscc_iam_role(v: View, unit: model.Unit) -> None:
+    inline: list[model.PolicyDocument] = []
+    for i, block in enumerate(v.nested("policies")):
+        if "policy_document" in block:
+            doc = policy_from(v.ctx, block["policy_document"], ("policies", i, "policy_document"))
+            if doc is not None:
+                inline.append(doc)
+    arns = v.scalars("managed_policy_arns")
+    unit.roles.append(model.IamRole(v.address, v.type, v.loc, name=v.scalar("role_name"), path=v.scalar("path"),
+                                    trust=v.policy("assume_role_policy_document"), inline=tuple(inline),
+                                    managed_policy_arns=arns))
+    for arn in arns:
+        unit.attachments.append(model.RoleAttachment(v.address, v.type, arn.loc or v.loc, role=_role_name_ref(v),
+                                                     policy_arn=arn))
+
+
+def iam_policy(v: View, unit: model.Unit) -> None:
+    unit.identity_policies.append(model.IdentityPolicy(v.address, v.type, v.loc, document=v.policy("policy"),
+                                                       name=v.scalar("name")))
+
+
+def awscc_managed_policy(v: View, unit: model.Unit) -> None:
+    roles = v.scalars("roles")
+    unit.identity_policies.append(model.IdentityPolicy(
+        v.address, v.type, v.loc, document=v.policy("policy_document"), name=v.scalar("managed_policy_name"),
+        roles=roles, users=v.scalars("users"), groups=v.scalars("groups")))
+    for role in roles:
+        unit.attachments.append(model.RoleAttachment(v.address, v.type, role.loc or v.loc, role=role))
+
+
+def iam_user_policy(v: View, unit: model.Unit) -> None:
+    user = v.scalar("user")
+    unit.identity_policies.append(model.IdentityPolicy(v.address, v.type, v.loc, document=v.policy("policy"),
+                                                       name=v.scalar("name"), users=(user,) if user else ()))
+
+
+def iam_group_policy(v: View, unit: model.Unit) -> None:
+    group = v.scalar("group")
+    unit.identity_policies.append(model.IdentityPolicy(v.address, v.type, v.loc, document=v.policy("policy"),
+                                                       name=v.scalar("name"), groups=(group,) if group else ()))
+
+
+def iam_role_policy(v: View, unit: model.Unit) -> None:
+    unit.attachments.append(model.RoleAttachment(v.address, v.type, v.loc, role=v.scalar("role"),
+                                                 document=v.policy("policy")))
+
+
+def awscc_role_policy(v: View, unit: model.Unit) -> None:
+    unit.attachments.append(model.RoleAttachment(v.address, v.type, v.loc, role=v.scalar("role_name"),
+                                                 document=v.policy("policy_document")))
+
+
+def iam_role_policy_attachment(v: View, unit: model.Unit) -> None:
+    unit.attachments.append(model.RoleAttachment(v.address, v.type, v.loc, role=v.scalar("role"),
+                                                 policy_arn=v.scalar("policy_arn")))
+
+
+def iam_policy_attachment(v: View, unit: model.Unit) -> None:
+    arn = v.scalar("policy_arn")
+    for role in v.scalars("roles"):
+        unit.attachments.append(model.RoleAttachment(v.address, v.type, role.loc or v.loc, role=role, policy_arn=arn))
+
+
+def iam_role_exclusive_attachments(v: View, unit: model.Unit) -> None:
+    role = v.scalar("role_name")
+    for arn in v.scalars("policy_arns"):
+        unit.attachments.append(model.RoleAttachment(v.address, v.type, arn.loc or v.loc, role=role, policy_arn=arn))
+
+
+def service_linked_role(v: View, unit: model.Unit) -> None:
+    unit.service_linked_roles.append(model.ServiceLinkedRole(
+        v.address, v.type, v.loc, service_name=v.scalar("aws_service_name"), custom_suffix=v.scalar("custom_suffix"),
+        conditional=v.conditional))
+
+
+def lambda_permission(v: View, unit: model.Unit) -> None:
+    unit.lambda_permissions.append(model.LambdaPermission(
+        v.address, v.type, v.loc, action=v.scalar("action"), function_name=v.scalar("function_name"),
+        principal=v.scalar("principal"), source_arn=v.scalar("source_arn"),
+        source_account=v.scalar("source_account")))
+
+
+def lambda_function(v: View, unit: model.Unit) -> None:
+    role = v.scalar("role")
+    if role is not None:
+        unit.role_uses.append(model.RoleUse(v.address, v.type, role.loc or v.loc, value=role, expects="lambda_role",
+                                            prop="role"))
+
+
+def lex_v1(v: View, unit: model.Unit) -> None:
+    unit.lex_v1.append(model.Entity(v.address, v.type, v.loc))
+    if v.type == "aws_lex_bot_alias":
+        for role in _dig_values(v.get("conversation_logs"), "iam_role_arn"):
+            unit.role_uses.append(model.RoleUse(v.address, v.type, role.loc or v.loc, value=role, expects="log_role",
+                                                prop="conversation_logs.iam_role_arn"))
+    elif v.type == "aws_lex_intent":
+        hooks = [("fulfillment_activity", "code_hook", "uri"), ("dialog_code_hook", "uri")]
+        for keys in hooks:
+            for uri in _dig_values(v.get(keys[0]), *keys[1:]):
+                unit.role_uses.append(model.RoleUse(v.address, v.type, uri.loc or v.loc, value=uri,
+                                                    expects="lambda_arn", prop=".".join(keys)))
+
+
+Handler = Callable[[View, model.Unit], None]
+
+HANDLERS: dict[str, Handler] = {
+    "aws_lexv2models_bot": lex_bot,
+    "awscc_lex_bot": lex_bot,
+    "awscc_lex_bot_alias": lex_bot_alias,
+    "aws_lexv2models_bot_alias": lex_bot_alias,
+    "awscc_lex_resource_policy": lex_resource_policy,
+    "aws_iam_role": iam_role,
+    "awscc_iam_role": awscc_iam_role,
+    "aws_iam_policy": iam_policy,
+    "awscc_iam_managed_policy": awscc_managed_policy,
+    "aws_iam_user_policy": iam_user_policy,
+    "aws_iam_group_policy": iam_group_policy,
+    "aws_iam_role_policy": iam_role_policy,
+    "awscc_iam_role_policy": awscc_role_policy,
+    "aws_iam_role_policy_attachment": iam_role_policy_attachment,
+    "aws_iam_policy_attachment": iam_policy_attachment,
+    "aws_iam_role_policy_attachments_exclusive": iam_role_exclusive_attachments,
+    "aws_iam_service_linked_role": service_linked_role,
+    "awscc_iam_service_linked_role": service_linked_role,
+    "aws_lambda_permission": lambda_permission,
+    "awscc_lambda_permission": lambda_permission,
+    "aws_lambda_function": lambda_function,
+    "awscc_lambda_function": lambda_function,
+    **{t: lex_v1 for t in LEX_V1_TYPES},
+}
+
+
+def extract_resource(view: View, unit: model.Unit) -> None:
+    unit.resource_types[view.address] = view.type
+    handler = HANDLERS.get(view.type)
+    if handler is not None:
+        handler(view, unit)

@@ -1,0 +1,674 @@
+"""HCL text -> :mod:`analyzer.terraform.nodes`, with the position of every value.
+
+python-hcl2 (8.x) is used for what it does well, parsing: ``hcl2.parses_to_tree`` returns the raw
+Lark tree with ``propagate_positions`` on, so every token keeps its line, column and end.  Its
+dict output (``hcl2.loads``) is not used: it flattens expressions back to ``${...}`` text and keeps
+only block start/end lines.  Heredoc bodies are a single token in the grammar; their ``${...}``
+interpolations are found here and parsed as expressions of their own, positions shifted back into
+the file.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from analyzer.terraform.nodes import (
+    Access,
+    Attribute,
+    Bad,
+    Block,
+    Body,
+    Call,
+    Chunk,
+    Comment,
+    Cond,
+    Directive,
+    Expr,
+    ForExpr,
+    Literal,
+    Name,
+    ObjectExpr,
+    ObjectItem,
+    Op,
+    Seg,
+    Step,
+    Template,
+    TupleExpr,
+)
+from analyzer.values import Location
+
+# The Lark tree depth we follow (a source nesting level is 3-4 tree levels); deeper is an input error.
+MAX_TREE_DEPTH = 480
+
+
+class HclError(Exception):
+    """HCL that cannot be parsed: python-hcl2's reason and a 1-based position."""
+
+    def __init__(self, reason: str, line: int = 1, column: int = 1) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.line = line
+        self.column = column
+
+
+@dataclass(slots=True)
+class ParsedFile:
+    rel: str
+    body: Body
+    comments: list[Comment]
+    lines: list[str]
+
+
+def _parser_tree(text: str):  # noqa: ANN202 - lark.Tree
+    import hcl2  # deferred: building the Lark parser costs ~0.1 s, only pay it when HCL is parsed
+
+    return hcl2.parses_to_tree(text)
+
+
+def _lark_error(exc: Exception, text: str) -> HclError:
+    """A short reason and position from a Lark exception (the first line of its message)."""
+    line = getattr(exc, "line", None)
+    column = getattr(exc, "column", None)
+    token = getattr(exc, "token", None)
+    expected = getattr(exc, "expected", None) or getattr(exc, "allowed", None) or ()
+    n_lines = text.count("\n") + 1
+    if token is not None and getattr(token, "type", "") == "$END":
+        reason = "unexpected end of file"
+        line, column = n_lines, len(text.rsplit("\n", 1)[-1]) + 1
+    elif token is not None:
+        shown = str(token).split("\n", 1)[0][:40]
+        reason = f"unexpected {token.type} {shown!r}"
+    else:
+        first = str(exc).split("\n", 1)[0]
+        reason = re.sub(r"\s+at line \d+ col(?:umn)? \d+\.?$", "", first) or type(exc).__name__
+        reason = reason[0].lower() + reason[1:] if reason else reason
+    if expected:
+        names = sorted(str(e) for e in expected)
+        more = f", ... ({len(names)} in all)" if len(names) > 6 else ""
+        reason += f"; expected one of {', '.join(names[:6])}{more}"
+    if not isinstance(line, int) or line < 1:
+        line, column = 1, 1
+    if line > n_lines:
+        line, column = n_lines, len(text.rsplit("\n", 1)[-1]) + 1
+    return HclError(reason, line, column if isinstance(column, int) and column > 0 else 1)
+
+
+def parse_file(text: str, rel: str) -> ParsedFile:
+    """Parse one ``.tf`` / ``.tfvars`` file; raises :class:`HclError`."""
+    from lark.exceptions import LarkError
+
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    try:
+        tree = _parser_tree(text)
+    except LarkError as exc:
+        raise _lark_error(exc, text) from None
+    except RecursionError:
+        raise HclError("nesting too deep to parse") from None
+    except Exception as exc:  # the parser is third-party code: never let it crash the scan
+        raise HclError(f"{type(exc).__name__}: {exc}".split("\n", 1)[0]) from None
+    lines = text.splitlines()
+    conv = _Converter(rel, lines)
+    try:
+        body = conv.body(tree.children[0] if tree.children else None, 0)
+    except RecursionError:
+        raise HclError("nesting too deep to analyse") from None
+    return ParsedFile(rel, body, conv.comments(tree), lines)
+
+
+def parse_expression(src: str, rel: str, line: int, column: int, lines: list[str] | None = None) -> Expr:
+    """Parse the text of one expression written at (line, column) of ``rel``; Bad when it does not parse."""
+    from lark.exceptions import LarkError
+
+    loc = Location(rel, line, column)
+    if "\n\n" in src.strip():  # a blank line cannot be inside one expression: avoid parsing a second attribute
+        return Bad(loc, "not an expression")
+    try:
+        tree = _parser_tree("x = " + src.strip("\r\n") + "\n")
+    except (LarkError, RecursionError):
+        return Bad(loc, "an expression that does not parse")
+    except Exception:  # noqa: BLE001 - third-party parser
+        return Bad(loc, "an expression that does not parse")
+    conv = _Converter(rel, lines or [], shift=(line, column - 4))
+    try:
+        body = conv.body(tree.children[0] if tree.children else None, 0)
+    except (RecursionError, HclError):
+        return Bad(loc, "an expression nested too deeply")
+    attr = body.attrs.get("x")
+    if attr is None or len(body.attrs) != 1 or body.blocks:
+        return Bad(loc, "not an expression")
+    return attr.expr
+
+
+# --- escapes and template text --------------------------------------------------------------------
+
+_ESC = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
+
+
+def decode_quoted(raw: str, line: int, column: int) -> Chunk:
+    """Decode the escapes of a quoted-string piece written at (line, column), keeping positions."""
+    out: list[str] = []
+    segs: list[Seg] = []
+    last: tuple[int, int] | None = None  # position the next char would have if contiguous
+    i = 0
+    n = len(raw)
+    ln, col = line, column
+
+    def emit(ch: str, at_line: int, at_col: int) -> None:
+        nonlocal last
+        if last != (at_line, at_col):
+            segs.append((len(out), at_line, at_col))
+        out.append(ch)
+        last = (at_line, at_col + 1)
+
+    while i < n:
+        ch = raw[i]
+        if ch == "\\" and i + 1 < n:
+            nxt = raw[i + 1]
+            if nxt in _ESC:
+                emit(_ESC[nxt], ln, col)
+                i += 2
+                col += 2
+                continue
+            if nxt in "uU":
+                width = 4 if nxt == "u" else 8
+                digits = raw[i + 2:i + 2 + width]
+                if len(digits) == width and all(c in "0123456789abcdefABCDEF" for c in digits):
+                    cp = int(digits, 16)
+                    if cp <= 0x10FFFF and not 0xD800 <= cp < 0xE000:
+                        emit(chr(cp), ln, col)
+                        i += 2 + width
+                        col += 2 + width
+                        continue
+        emit(ch, ln, col)
+        i += 1
+        if ch == "\n":
+            ln, col = ln + 1, 1
+        else:
+            col += 1
+    return Chunk("".join(out), segs)
+
+
+def plain_chunk(text: str, line: int, column: int) -> Chunk:
+    """Text copied verbatim from (line, column): one segment per line."""
+    segs: list[Seg] = []
+    offset = 0
+    for i, piece in enumerate(text.split("\n")):
+        segs.append((offset, line + i, column if i == 0 else 1))
+        offset += len(piece) + 1
+    return Chunk(text, segs)
+
+
+def join_chunks(chunks: list[Chunk]) -> Chunk:
+    text: list[str] = []
+    segs: list[Seg] = []
+    offset = 0
+    for c in chunks:
+        segs.extend((offset + o, ln, col) for o, ln, col in c.segs)
+        text.append(c.text)
+        offset += len(c.text)
+    return Chunk("".join(text), segs)
+
+
+def sub_chunk(chunk: Chunk, start: int, end: int) -> Chunk:
+    """The characters [start, end) of a chunk, with their positions."""
+    segs: list[Seg] = []
+    for i, (o, ln, col) in enumerate(chunk.segs):
+        nxt = chunk.segs[i + 1][0] if i + 1 < len(chunk.segs) else len(chunk.text) + 1
+        if nxt <= start or o >= end:
+            continue
+        if o < start:
+            segs.append((0, ln, col + (start - o)))
+        else:
+            segs.append((o - start, ln, col))
+    return Chunk(chunk.text[start:end], segs)
+
+
+def position_in(chunk: Chunk, offset: int) -> tuple[int, int]:
+    """(line, column) of the character at ``offset`` of a chunk."""
+    best = chunk.segs[0] if chunk.segs else (0, 1, 1)
+    for seg in chunk.segs:
+        if seg[0] <= offset:
+            best = seg
+        else:
+            break
+    return best[1], best[2] + (offset - best[0])
+
+
+def _match_interpolation(text: str, start: int) -> int:
+    """The offset just after the ``}`` closing the ``${``/``%{`` whose body starts at ``start``; -1 if none."""
+    stack = ["code"]
+    i = start
+    n = len(text)
+    while i < n:
+        ch = text[i]
+        top = stack[-1]
+        if top == "str":
+            if ch == "\\":
+                i += 2
+                continue
+            if ch == '"':
+                stack.pop()
+            elif ch in "$%" and text.startswith("{", i + 1):
+                stack.append("code")
+                i += 2
+                continue
+        else:
+            if ch == '"':
+                stack.append("str")
+            elif ch == "{":
+                stack.append("brace")
+            elif ch == "}":
+                stack.pop()
+                if not stack:
+                    return i + 1
+        i += 1
+    return -1
+
+
+def split_template(chunk: Chunk, rel: str, lines: list[str] | None = None) -> list[Chunk | Expr]:
+    """Split template text (a heredoc body, a templatefile) into literal chunks and expressions."""
+    text = chunk.text
+    parts: list[Chunk | Expr] = []
+    literal: list[Chunk] = []
+    pos = 0
+    i = 0
+    n = len(text)
+
+    def flush_literal(upto: int) -> None:
+        if upto > pos:
+            literal.append(sub_chunk(chunk, pos, upto))
+
+    while i < n:
+        j = min((k for k in (text.find("${", i), text.find("%{", i)) if k >= 0), default=-1)
+        if j < 0:
+            break
+        if j > 0 and text[j - 1] == text[j] and (j < 2 or text[j - 2] != text[j]):
+            # $${ and %%{ are escapes for a literal ${ / %{
+            flush_literal(j - 1)
+            literal.append(sub_chunk(chunk, j, j + 2))
+            pos = i = j + 2
+            continue
+        end = _match_interpolation(text, j + 2)
+        if end < 0:
+            break
+        flush_literal(j)
+        if literal:
+            parts.append(join_chunks(literal))
+            literal = []
+        line, column = position_in(chunk, j)
+        inner = text[j + 2:end - 1]
+        if text[j] == "%":
+            parts.append(Directive(Location(rel, line, column), inner.strip()))
+        else:
+            inner_line, inner_col = position_in(chunk, j + 2)
+            stripped = inner.strip("~")  # strip markers ${~ x ~}
+            offset = inner.find(stripped) if stripped else 0
+            parts.append(parse_expression(stripped, rel, inner_line, inner_col + offset, lines))
+        pos = i = end
+    flush_literal(n)
+    if literal:
+        parts.append(join_chunks(literal))
+    return parts
+
+
+_HEREDOC_HEAD = re.compile(r"<<(-?)([A-Za-z][A-Za-z0-9._-]*)\r?\n")
+
+
+def heredoc_body(token_text: str, line: int) -> tuple[Chunk, int, int]:
+    """The body of a heredoc token written at ``line`` (indentation stripped for ``<<-``), and the
+    line and end column of its closing marker."""
+    m = _HEREDOC_HEAD.match(token_text)
+    if not m:
+        return Chunk("", []), line, 1
+    trim, marker = m.group(1) == "-", m.group(2)
+    rows = token_text[m.end():].split("\n")
+    # the token ends with "<marker>\n": drop the empty tail and the marker line
+    if rows and rows[-1] == "":
+        rows.pop()
+    marker_row = rows.pop() if rows and rows[-1].strip() == marker else ""
+    strip = 0
+    if trim:
+        indents = [len(r) - len(r.lstrip(" \t")) for r in rows if r.strip()]
+        strip = min(indents) if indents else 0
+    chunks: list[Chunk] = []
+    for k, row in enumerate(rows):
+        cut = min(strip, len(row) - len(row.lstrip(" \t")))
+        chunks.append(plain_chunk(row[cut:] + "\n", line + 1 + k, cut + 1))
+    body = join_chunks(chunks) if chunks else Chunk("", [])
+    return body, line + 1 + len(rows), len(marker_row.rstrip("\r")) + 1
+
+
+# --- the converter ---------------------------------------------------------------------------------
+
+class _Converter:
+    def __init__(self, rel: str, lines: list[str], shift: tuple[int, int] | None = None) -> None:
+        self.rel = rel
+        self.lines = lines
+        self.shift = shift
+
+    def pos(self, line: int, column: int) -> tuple[int, int]:
+        if self.shift is None:
+            return line, column
+        base_line, base_col = self.shift
+        if line == 1:
+            return base_line, base_col + column - 1
+        return base_line + line - 1, column
+
+    def loc(self, node) -> Location:  # noqa: ANN001 - lark Tree or Token
+        if hasattr(node, "meta"):
+            meta = node.meta
+            if getattr(meta, "empty", True):
+                return Location(self.rel, *self.pos(1, 1))
+            sl, sc = self.pos(meta.line, meta.column)
+            el, ec = self.pos(meta.end_line, meta.end_column)
+        else:
+            sl, sc = self.pos(node.line, node.column)
+            el, ec = self.pos(node.end_line or node.line, node.end_column or node.column)
+        return Location(self.rel, sl, sc, el, ec)
+
+    # -- structure --------------------------------------------------------------------------------
+    def body(self, tree, depth: int) -> Body:  # noqa: ANN001
+        out = Body()
+        if tree is None:
+            return out
+        for child in tree.children:
+            data = getattr(child, "data", None)
+            if data == "attribute":
+                attr = self.attribute(child, depth + 1)
+                if attr is not None:
+                    out.attrs[attr.name] = attr
+            elif data == "block":
+                block = self.block(child, depth + 1)
+                if block is not None:
+                    out.blocks.append(block)
+        return out
+
+    def _name(self, node) -> str | None:  # noqa: ANN001
+        data = getattr(node, "data", None)
+        if data in ("identifier", "keyword", "literal_value"):
+            return str(node.children[0]) if node.children else None
+        if data == "string":
+            return "".join(self.string_text(node))
+        return None
+
+    def string_text(self, node) -> list[str]:  # noqa: ANN001
+        """The literal text of a string tree (labels); interpolations are dropped."""
+        out: list[str] = []
+        for part in node.children:
+            if getattr(part, "data", None) != "string_part":
+                continue
+            for tok in part.children:
+                if not hasattr(tok, "data"):
+                    out.append(decode_quoted(str(tok), 1, 1).text)
+        return out
+
+    def attribute(self, tree, depth: int) -> Attribute | None:  # noqa: ANN001
+        kids = tree.children
+        if len(kids) < 3:
+            return None
+        name = self._name(kids[0])
+        if name is None:
+            return None
+        return Attribute(name, self.expr(kids[-1], depth + 1), self.loc(tree), self.loc(kids[0]))
+
+    def block(self, tree, depth: int) -> Block | None:  # noqa: ANN001
+        if depth > MAX_TREE_DEPTH:
+            raise HclError("blocks nested too deeply", *self.pos(tree.meta.line, tree.meta.column))
+        names: list[str] = []
+        body_tree = None
+        for child in tree.children:
+            data = getattr(child, "data", None)
+            if data == "body":
+                body_tree = child
+            elif data in ("identifier", "keyword", "literal_value", "string"):
+                name = self._name(child)
+                if name is not None:
+                    names.append(name)
+        if not names:
+            return None
+        return Block(names[0], names[1:], self.body(body_tree, depth + 1), self.loc(tree), self.rel)
+
+    # -- expressions ------------------------------------------------------------------------------
+    def expr(self, tree, depth: int) -> Expr:  # noqa: ANN001, C901
+        if depth > MAX_TREE_DEPTH:
+            line, col = self.pos(tree.meta.line, tree.meta.column) if hasattr(tree, "meta") else (1, 1)
+            raise HclError("expression nested too deeply", line, col)
+        if not hasattr(tree, "data"):  # a bare token
+            return Bad(self.loc(tree), f"token {tree.type}")
+        data = str(tree.data)
+        kids = [c for c in tree.children if not (hasattr(c, "data") and c.data == "new_line_or_comment")]
+        loc = self.loc(tree)
+        d = depth + 1
+        if data == "expr_term":
+            subtrees = [c for c in kids if hasattr(c, "data")]
+            if len(subtrees) == 1:
+                return self.expr(subtrees[0], d)
+            return Bad(loc, "an empty expression")
+        if data == "conditional":
+            exprs = [c for c in kids if hasattr(c, "data")]
+            if len(exprs) != 3:
+                return Bad(loc, "a malformed conditional")
+            return Cond(loc, self.expr(exprs[0], d), self.expr(exprs[1], d), self.expr(exprs[2], d))
+        if data == "binary_op":
+            exprs = [c for c in kids if hasattr(c, "data")]
+            left = self.expr(exprs[0], d)
+            term = exprs[1] if len(exprs) > 1 else None
+            op = "?"
+            right: Expr = Bad(loc, "a missing operand")
+            if term is not None:
+                for c in term.children:
+                    if getattr(c, "data", None) == "binary_operator":
+                        op = str(c.children[0]).strip() if c.children else "?"
+                    elif hasattr(c, "data") and c.data != "new_line_or_comment":
+                        right = self.expr(c, d)
+            return Op(loc, op, [left, right])
+        if data == "unary_op":
+            op = str(kids[0]).strip() if kids else "?"
+            operand = self.expr(kids[-1], d) if len(kids) > 1 else Bad(loc, "a missing operand")
+            return Op(loc, op, [operand])
+        if data in ("int_lit", "float_lit"):
+            return Literal(loc, str(kids[0]) if kids else "0", "num")
+        if data == "literal_value":
+            word = str(kids[0]) if kids else "null"
+            if word == "null":
+                return Literal(loc, None, "null")
+            return Literal(loc, word, "bool")
+        if data == "identifier":
+            return Name(loc, str(kids[0]) if kids else "")
+        if data == "keyword":
+            return Name(loc, str(kids[0]) if kids else "")
+        if data == "string":
+            return self.string(tree, loc, d)
+        if data in ("heredoc_template", "heredoc_template_trim"):
+            return self.heredoc(kids[0] if kids else None, loc)
+        if data == "template_string":
+            raw = str(kids[0]) if kids else ""
+            inner = raw[2:-2] if len(raw) >= 4 else ""
+            return Template(loc, [decode_quoted(inner, loc.line, loc.column + 2)])
+        if data == "tuple":
+            return TupleExpr(loc, [self.expr(c, d) for c in kids if hasattr(c, "data")])
+        if data == "object":
+            return self.object(kids, loc, d)
+        if data == "function_call":
+            return self.call(kids, loc, d)
+        if data in ("index_expr_term", "get_attr_expr_term", "attr_splat_expr_term", "full_splat_expr_term"):
+            return self.access(data, kids, loc, d)
+        if data in ("for_tuple_expr", "for_object_expr"):
+            return self.for_expr(data, kids, loc, d)
+        if data in ("or_expr", "and_expr", "eq_expr", "rel_expr", "add_expr", "mul_expr", "expression"):
+            subtrees = [c for c in kids if hasattr(c, "data")]
+            if len(subtrees) == 1:
+                return self.expr(subtrees[0], d)
+        return Bad(loc, f"unsupported syntax {data}")
+
+    def string(self, tree, loc: Location, depth: int) -> Template:  # noqa: ANN001
+        parts: list[Chunk | Expr] = []
+        for part in tree.children:
+            if getattr(part, "data", None) != "string_part":
+                continue
+            for item in part.children:
+                if hasattr(item, "data"):
+                    kind = str(item.data)
+                    if kind == "interpolation":
+                        inner = [c for c in item.children if hasattr(c, "data")]
+                        parts.append(self.expr(inner[0], depth + 1) if inner else Bad(self.loc(item), "empty ${}"))
+                    else:
+                        parts.append(Directive(self.loc(item), kind))
+                    continue
+                line, col = self.pos(item.line, item.column)
+                text = str(item)
+                if item.type in ("ESCAPED_INTERPOLATION", "ESCAPED_DIRECTIVE"):
+                    parts.append(plain_chunk(text[1:], line, col + 1))
+                else:
+                    parts.append(decode_quoted(text, line, col))
+        return Template(loc, _merge_chunks(parts))
+
+    def heredoc(self, token, loc: Location) -> Expr:  # noqa: ANN001
+        if token is None:
+            return Bad(loc, "an empty heredoc")
+        line, _ = self.pos(token.line, token.column)
+        body, end_line, end_col = heredoc_body(str(token), line)
+        loc = Location(loc.file, loc.line, loc.column, end_line, end_col)
+        if "${" in body.text or "%{" in body.text:
+            parts = split_template(body, self.rel, self.lines)
+        else:
+            parts = [body] if body.text else []
+        return Template(loc, parts, heredoc=True)
+
+    def object(self, kids: list, loc: Location, depth: int) -> ObjectExpr:
+        items: list[ObjectItem] = []
+        for elem in kids:
+            if getattr(elem, "data", None) != "object_elem":
+                continue
+            parts = [c for c in elem.children if hasattr(c, "data")]
+            if len(parts) < 2:
+                continue
+            key_tree, value_tree = parts[0], parts[-1]
+            key_loc = self.loc(key_tree)
+            inner = [c for c in key_tree.children if hasattr(c, "data")]
+            key_node = inner[0] if inner else None
+            bare: str | None = None
+            key: Expr | None = None
+            if key_node is not None and key_node.data == "keyword":
+                bare = str(key_node.children[0])
+            elif key_node is not None and key_node.data == "expr_term":
+                sub = key_node.children
+                if len(sub) == 1 and getattr(sub[0], "data", None) == "identifier":
+                    bare = str(sub[0].children[0])
+                elif len(sub) == 1 and getattr(sub[0], "data", None) == "literal_value":
+                    bare = str(sub[0].children[0])
+                else:
+                    key = self.expr(key_node, depth + 1)
+            elif key_node is not None:
+                key = self.expr(key_node, depth + 1)
+            if key is None and bare is None:
+                continue
+            items.append(ObjectItem(key, bare, self.expr(value_tree, depth + 1), key_loc))
+        return ObjectExpr(loc, items)
+
+    def call(self, kids: list, loc: Location, depth: int) -> Call:
+        names = [str(c.children[0]) for c in kids if getattr(c, "data", None) == "identifier"]
+        name = "::".join(names)
+        args: list[Expr] = []
+        expand = False
+        for c in kids:
+            if getattr(c, "data", None) == "arguments":
+                for a in c.children:
+                    if hasattr(a, "data"):
+                        if a.data != "new_line_or_comment":
+                            args.append(self.expr(a, depth + 1))
+                    elif a.type == "ELLIPSIS":
+                        expand = True
+        return Call(loc, name, args, expand)
+
+    def access(self, data: str, kids: list, loc: Location, depth: int) -> Expr:
+        subtrees = [c for c in kids if hasattr(c, "data")]
+        if len(subtrees) != 2:
+            return Bad(loc, "a malformed traversal")
+        base = self.expr(subtrees[0], depth + 1)
+        steps: list[Step] = []
+        if isinstance(base, Access):
+            steps.extend(base.steps)
+            base = base.base
+        tail = subtrees[1]
+        if data in ("attr_splat_expr_term", "full_splat_expr_term"):
+            steps.append(("splat", None))
+            for c in tail.children:
+                if hasattr(c, "data"):
+                    steps.append(self.step(c, depth))
+        else:
+            steps.append(self.step(tail, depth))
+        return Access(loc, base, steps)
+
+    def step(self, tree, depth: int) -> Step:  # noqa: ANN001
+        kind = str(tree.data)
+        kids = tree.children
+        if kind == "get_attr":
+            for c in kids:
+                if hasattr(c, "data"):
+                    return ("attr", str(c.children[0]) if c.children else "")
+            return ("attr", "")
+        if kind == "short_index":
+            tok = kids[-1] if kids else None
+            return ("index", Literal(self.loc(tree), str(tok) if tok is not None else "0", "num"))
+        if kind == "braces_index":
+            inner = [c for c in kids if hasattr(c, "data") and c.data != "new_line_or_comment"]
+            return ("index", self.expr(inner[0], depth + 1) if inner else Bad(self.loc(tree), "empty index"))
+        return ("index", Bad(self.loc(tree), f"unsupported step {kind}"))
+
+    def for_expr(self, data: str, kids: list, loc: Location, depth: int) -> Expr:
+        intro = next((c for c in kids if getattr(c, "data", None) == "for_intro"), None)
+        cond_tree = next((c for c in kids if getattr(c, "data", None) == "for_cond"), None)
+        if intro is None:
+            return Bad(loc, "a malformed for expression")
+        names = [str(c.children[0]) for c in intro.children if getattr(c, "data", None) == "identifier"]
+        colls = [c for c in intro.children if hasattr(c, "data") and c.data not in ("identifier", "new_line_or_comment")]
+        if not names or not colls:
+            return Bad(loc, "a malformed for expression")
+        key_var, value_var = (names[0], names[1]) if len(names) > 1 else (None, names[0])
+        collection = self.expr(colls[-1], depth + 1)
+        exprs = [c for c in kids if hasattr(c, "data") and c.data not in ("for_intro", "for_cond", "new_line_or_comment")]
+        cond = None
+        if cond_tree is not None:
+            inner = [c for c in cond_tree.children if hasattr(c, "data") and c.data != "new_line_or_comment"]
+            cond = self.expr(inner[0], depth + 1) if inner else None
+        is_object = data == "for_object_expr"
+        grouping = any(not hasattr(c, "data") and c.type == "ELLIPSIS" for c in kids)
+        if is_object:
+            if len(exprs) < 2:
+                return Bad(loc, "a malformed for expression")
+            return ForExpr(loc, key_var, value_var, collection, self.expr(exprs[0], depth + 1),
+                           self.expr(exprs[1], depth + 1), cond, True, grouping)
+        if not exprs:
+            return Bad(loc, "a malformed for expression")
+        return ForExpr(loc, key_var, value_var, collection, None, self.expr(exprs[0], depth + 1), cond, False, False)
+
+    # -- comments ---------------------------------------------------------------------------------
+    def comments(self, tree) -> list[Comment]:  # noqa: ANN001
+        out: list[Comment] = []
+        for tok in tree.scan_values(lambda t: getattr(t, "type", None) == "NL_OR_COMMENT"):
+            text = str(tok).strip()
+            if not text or not (text.startswith("#") or text.startswith("//") or text.startswith("/*")):
+                continue
+            line, col = tok.line, tok.column
+            row = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+            own = row[: col - 1].strip() == ""
+            end_line = line + text.count("\n")
+            out.append(Comment(line, col, text, own, end_line))
+        return out
+
+
+def _merge_chunks(parts: list[Chunk | Expr]) -> list[Chunk | Expr]:
+    out: list[Chunk | Expr] = []
+    for p in parts:
+        if isinstance(p, Chunk) and out and isinstance(out[-1], Chunk):
+            out[-1] = join_chunks([out[-1], p])
+        else:
+            out.append(p)
+    return out
+
+
+__all__ = ["HclError", "ParsedFile", "parse_file", "parse_expression", "split_template", "plain_chunk",
+           "decode_quoted", "heredoc_body", "position_in", "join_chunks", "sub_chunk"]
