@@ -10,10 +10,15 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from analyzer import __version__
+
+if TYPE_CHECKING:
+    from analyzer.engine import ScanResult
 
 FAIL_ON = ("error", "warning", "info", "none")
 FORMATS = ("text", "json", "sarif", "github")
@@ -52,6 +57,15 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--parse-all", action="store_true",
                       help="parse every template, even those with no Lex or IAM content (slower; for auditing)")
     scan.add_argument("--root", metavar="DIR", help="report paths relative to DIR (default: the current folder)")
+    scan.add_argument("--config", metavar="FILE",
+                      help="a .lexiam.yaml or pyproject.toml (default: found from the scan root upwards)")
+    scan.add_argument("--no-config", action="store_true", help="read no configuration file")
+    scan.add_argument("--show-suppressed", action="store_true", help="list suppressed findings in the text report")
+    scan.add_argument("--baseline", metavar="FILE", help="report only findings that FILE does not record")
+    scan.add_argument("--write-baseline", metavar="FILE", help="record today's findings in FILE (then exit 0)")
+    scan.add_argument("--sarif-file", metavar="FILE", help="also write a SARIF report to FILE")
+    scan.add_argument("--sarif-category", metavar="NAME",
+                      help="the SARIF run category, for several lexiam uploads in one repository (default: iac)")
 
     rules = sub.add_parser("rules", help="list the rules")
     rules.add_argument("--format", "-f", choices=("text", "json"), default="text")
@@ -83,11 +97,13 @@ def cmd_scan(args: argparse.Namespace) -> int:
     from analyzer.report import reporter
     from rules.registry import SEVERITY_RANK, all_rules
 
+    root = Path(args.root) if args.root else Path.cwd()
+    _apply_config(args, root)
     known = {r.id for r in all_rules()}
     ignore = _split_ids(args.ignore)
-    for rid in ignore:
+    for rid in (*ignore, *args.severity):
         if not any(k.startswith(rid) for k in known):
-            raise UsageError(f"--ignore {rid}: no rule has this ID or prefix (see 'lexiam rules')")
+            raise UsageError(f"{rid}: no rule has this ID or prefix (see 'lexiam rules')")
     if args.account_id and not (args.account_id.isdigit() and len(args.account_id) == 12):
         raise UsageError(f"--account-id must be 12 digits, got {args.account_id!r}")
     tf_vars: dict[str, str] = {}
@@ -102,28 +118,94 @@ def cmd_scan(args: argparse.Namespace) -> int:
         raise UsageError("no input could be read: " + ", ".join(missing) + " not found")
     for m in missing:
         print(f"lexiam: warning: {m}: no such file or folder", file=sys.stderr)
-    root = Path(args.root) if args.root else Path.cwd()
     options = Options(
         account_id=args.account_id, region=args.region, ignore=ignore, tf_vars=tf_vars,
         tf_var_files=tuple(Path(v) for v in args.var_file), inline_ignores=not args.no_inline_ignores,
         prefilter=not args.parse_all,
-        root=root)
+        root=root, exclude=args.exclude, severity=args.severity, progress=_progress())
     result = scan(paths, options)
+    result = _baseline(args, result)
     fmt = args.format or "text"
     to_tty = args.output is None and sys.stdout.isatty()
     context: dict[str, object] = {
-        "root": str(root), "colour": to_tty and not os.environ.get("NO_COLOR"), "rules": all_rules()}
+        "root": str(root), "colour": to_tty and not os.environ.get("NO_COLOR"), "rules": all_rules(),
+        "show_suppressed": args.show_suppressed, "sarif_category": args.sarif_category}
+    if args.sarif_file:
+        _write(Path(args.sarif_file), reporter("sarif")(result, context))
     report = reporter(fmt)(result, context)
     if args.output:
-        Path(args.output).write_text(report, encoding="utf-8")
+        _write(Path(args.output), report)
     else:
         sys.stdout.write(report)
     fail_on = args.fail_on or "warning"
-    if fail_on == "none":
+    if fail_on == "none" or args.write_baseline:
         return 0
     threshold = SEVERITY_RANK[fail_on]
     failing = any(SEVERITY_RANK[f.severity] >= threshold for f in result.findings if f.suppressed is None)
     return 1 if failing else 0
+
+
+def _apply_config(args: argparse.Namespace, root: Path) -> None:
+    """Fill unset scan options from the configuration file (see analyzer/config.py)."""
+    from analyzer import config
+
+    try:
+        if args.config:
+            cfg = config.load_file(Path(args.config))
+        else:
+            cfg = config.Config() if args.no_config else config.find(root)
+    except config.ConfigError as exc:
+        raise UsageError(str(exc)) from None
+    config.merge_into(args, cfg)
+
+
+def _baseline(args: argparse.Namespace, result: ScanResult) -> ScanResult:
+    """Write the baseline (--write-baseline), or leave out the findings it records (--baseline)."""
+    from analyzer.baseline import BaselineError, apply_baseline, read_baseline, write_baseline
+
+    if args.write_baseline:
+        try:
+            count = write_baseline(Path(args.write_baseline), result)
+        except OSError as exc:
+            raise UsageError(f"cannot write the baseline {args.write_baseline}: {exc.strerror or exc}") from None
+        print(f"lexiam: wrote {count} findings to the baseline {args.write_baseline}", file=sys.stderr)
+        return result
+    if not args.baseline:
+        return result
+    try:
+        return apply_baseline(result, read_baseline(Path(args.baseline)))
+    except BaselineError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _write(path: Path, text: str) -> None:
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+PROGRESS_MIN_FILES = 50  # a scan of fewer files is over before a progress line helps
+
+
+def _progress() -> Callable[[int, int], None] | None:
+    """A progress line on stderr for long scans, when stderr is a terminal."""
+    if not sys.stderr.isatty():
+        return None
+    last = [0.0]
+
+    def show(done: int, total: int) -> None:
+        if total < PROGRESS_MIN_FILES:
+            return
+        now = time.monotonic()
+        if done < total and now - last[0] < 0.1:
+            return
+        last[0] = now
+        text = f"lexiam: scanning {done}/{total} files"
+        sys.stderr.write("\r" + text + ("\r" + " " * len(text) + "\r" if done == total else ""))
+        sys.stderr.flush()
+
+    return show
 
 
 def cmd_rules(args: argparse.Namespace) -> int:

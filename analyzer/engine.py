@@ -41,6 +41,9 @@ class Options:
     max_depth: int = 256
     jobs: int = 1
     root: Path = field(default_factory=Path.cwd)
+    exclude: Callable[[Path], bool] | None = None  # a path excluded by the configuration
+    severity: dict[str, str] = field(default_factory=dict)  # rule ID or prefix -> severity override
+    progress: Callable[[int, int], None] | None = None  # (done, total) while loading files
 
     @property
     def pins(self) -> dict[str, str]:
@@ -75,6 +78,7 @@ class LoadOutput:
 class ScanResult:
     findings: list[Finding]
     files: list[FileResult]
+    baselined: int = 0  # findings left out because a baseline records them
 
     def summary(self) -> dict[str, object]:
         by_status = {"scanned": 0, "skipped": 0, "error": 0}
@@ -94,6 +98,7 @@ class ScanResult:
             "warnings": by_sev["warning"],
             "infos": by_sev["info"],
             "suppressed": len(self.findings) - len(active),
+            "baselined": self.baselined,
         }
 
 
@@ -113,11 +118,17 @@ class Discovered:
     cfn: list[Path] = field(default_factory=list)  # candidate template / plan files
     tf_modules: dict[Path, list[Path]] = field(default_factory=dict)  # folder -> .tf files
     skipped: list[tuple[Path, str]] = field(default_factory=list)
+    # folder -> the .tf files named on the command line: the whole folder is loaded as the module,
+    # only findings in these files are reported (pre-commit passes the staged files one by one)
+    tf_named: dict[Path, set[Path]] = field(default_factory=dict)
 
 
-def discover(paths: Iterable[Path], max_files: int = 100_000) -> Discovered:
-    """Walk the given files and folders (recursively), each file once, skipping VCS/vendor folders."""
+def discover(paths: Iterable[Path], max_files: int = 100_000,
+             exclude: Callable[[Path], bool] | None = None) -> Discovered:
+    """Walk the given files and folders (recursively), each file once, skipping VCS/vendor folders
+    and what ``exclude`` names."""
     out = Discovered()
+    walked_tf: set[Path] = set()
     seen: set[Path] = set()
     seen_dirs: set[tuple[int, int]] = set()
 
@@ -134,11 +145,23 @@ def discover(paths: Iterable[Path], max_files: int = 100_000) -> Discovered:
             out.skipped.append((p, f"more than {max_files} files"))
             return
         name = p.name.lower()
+        if exclude is not None and exclude(p):
+            if explicit:
+                out.skipped.append((p, "excluded by the configuration"))
+            return
         if name.endswith(TF_SUFFIXES):
             out.tf_modules.setdefault(p.parent, []).append(p)
+            if explicit:
+                out.tf_named.setdefault(p.parent, set()).add(p)
+            else:
+                walked_tf.add(p.parent)
         elif name.endswith(CFN_SUFFIXES):
             out.cfn.append(p)
-        elif explicit and not name.endswith(TFVARS_SUFFIXES):
+        elif explicit and name.endswith(TFVARS_SUFFIXES):
+            # variable values can change any finding of the module beside them: scan all of it
+            out.tf_modules.setdefault(p.parent, [])
+            walked_tf.add(p.parent)
+        elif explicit:
             out.skipped.append((p, "not a CloudFormation or Terraform file"))
 
     def walk(d: Path) -> Iterator[Path]:
@@ -162,7 +185,8 @@ def discover(paths: Iterable[Path], max_files: int = 100_000) -> Discovered:
             p = Path(entry.path)
             try:
                 if entry.is_dir():
-                    yield from walk(p)
+                    if exclude is None or not exclude(p):
+                        yield from walk(p)
                 elif entry.is_file():
                     yield p
                 elif not entry.is_symlink() or not os.path.exists(entry.path):
@@ -183,6 +207,18 @@ def discover(paths: Iterable[Path], max_files: int = 100_000) -> Discovered:
             add_file(given, True)
         else:
             out.skipped.append((given, "not a regular file"))
+    for folder in {*out.tf_named, *walked_tf}:
+        if folder in walked_tf and folder in out.tf_named:  # the folder itself was scanned: report all of it
+            del out.tf_named[folder]
+        module = {*out.tf_modules[folder]}
+        try:
+            module.update(f for f in folder.iterdir() if f.name.lower().endswith(TF_SUFFIXES) and f.is_file()
+                          and not (exclude is not None and exclude(f)))
+        except OSError:
+            pass
+        out.tf_modules[folder] = list(module)
+        if not module:
+            del out.tf_modules[folder]
     for files in out.tf_modules.values():
         files.sort()
     return out
@@ -287,19 +323,69 @@ def suppression(unit: Unit, finding: Finding) -> str | None:
 
 
 def scan(paths: Iterable[Path], options: Options) -> ScanResult:
-    found = discover(paths, options.max_files)
+    found = discover(paths, options.max_files, options.exclude)
     out = LoadOutput()
     for path, reason in found.skipped:
         out.files.append(FileResult(relative(path, options.root), "skipped", reason))
+    total, done = len(found.cfn) + len(found.tf_modules), 0
     for path in found.cfn:
         out.extend(_load_candidate(path, options))
+        done += 1
+        if options.progress:
+            options.progress(done, total)
     for folder, files in sorted(found.tf_modules.items()):
         out.extend(_load_module(folder, files, options))
+        done += 1
+        if options.progress:
+            options.progress(done, total)
     findings = analyse(out.units, options) + out.errors
+    if options.inline_ignores:
+        findings = _comment_suppressions(findings, out.units, options)
     findings = [f for f in findings if not _ignored(f.rule_id, options.ignore)]
+    if options.severity:
+        findings = [_override_severity(f, options.severity) for f in findings]
+    if found.tf_named:  # .tf files named one by one: report only what is in them
+        named = {relative(f, options.root) for files in found.tf_named.values() for f in files}
+        module_files = {relative(f, options.root) for d in found.tf_named for f in found.tf_modules.get(d, ())}
+        findings = [f for f in findings if f.file in named or f.file not in module_files]
+        out.files = [r for r in out.files if r.file in named or r.file not in module_files]
     findings = sorted(set(findings), key=Finding.sort_key)
     files = sorted({(f.file, f.status): f for f in out.files}.values(), key=lambda f: (f.file, f.status))
     return ScanResult(findings, files)
+
+
+def _comment_suppressions(findings: list[Finding], units: list[Unit], options: Options) -> list[Finding]:
+    """Apply ``# lexiam:ignore RULE reason`` comments to the findings of Terraform (.tf) files."""
+    from analyzer.suppress import comment_suppression
+
+    blocks: dict[tuple[str, str], tuple[int, int]] = {}
+    for unit in units:
+        for entity in unit.entities():
+            if entity.loc is not None and entity.loc.file.endswith(".tf"):
+                blocks[(entity.loc.file, entity.address)] = (entity.loc.line, entity.loc.end_line or entity.loc.line)
+    lines: dict[str, list[str]] = {}
+    result: list[Finding] = []
+    for f in findings:
+        if f.suppressed is None and f.file.lower().endswith(".tf"):
+            if f.file not in lines:
+                path = Path(f.file) if os.path.isabs(f.file) else options.root / f.file
+                try:
+                    lines[f.file] = path.read_text(encoding="utf-8-sig", errors="replace").splitlines()
+                except OSError:
+                    lines[f.file] = []
+            reason = comment_suppression(lines[f.file], f.rule_id, f.line, blocks.get((f.file, f.resource)))
+            if reason is not None:
+                f = dataclasses.replace(f, suppressed=reason)
+        result.append(f)
+    return result
+
+
+def _override_severity(finding: Finding, overrides: dict[str, str]) -> Finding:
+    """The finding with the severity the configuration gives its rule (the longest matching prefix wins)."""
+    best = max((k for k in overrides if finding.rule_id.startswith(k)), key=len, default=None)
+    if best is None or overrides[best] == finding.severity:
+        return finding
+    return dataclasses.replace(finding, severity=overrides[best])
 
 
 def _ignored(rule_id: str, ignore: frozenset[str]) -> bool:

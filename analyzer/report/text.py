@@ -61,5 +61,5 @@ def render(result: ScanResult, context: dict[str, object]) -> str:
     out.append(
         f"{s['files']} files: {s['scanned']} scanned, {s['skipped']} skipped, {s['input_errors']} unreadable; "
         f"{s['findings']} findings ({s['errors']} errors, {s['warnings']} warnings, {s['infos']} info), "
-        f"{s['suppressed']} suppressed")
+        f"{s['suppressed']} suppressed" + (f", {s['baselined']} baselined" if s["baselined"] else ""))
     return "\n".join(out) + "\n"

@@ -1,0 +1,172 @@
+"""Suppressions written in templates: CloudFormation Metadata (lexiam and cfn-lint), Terraform comments.
+
+Suppressed findings are never dropped: counted in every summary, listed in JSON (``suppressed``) and
+SARIF (``suppressions``), shown in the text report with ``--show-suppressed``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+from pathlib import Path
+
+import pytest
+
+from analyzer.engine import Options, _comment_suppressions
+from analyzer.model import Finding, LexResourcePolicy, Unit
+from analyzer.suppress import NO_REASON, comment_suppression, directive
+from analyzer.values import Location
+from tests.conftest import SAMPLES, run_lexiam
+from tests.sarif_validation import check_sarif_text
+
+CFN_BAD = SAMPLES / "cloudformation" / "E9501-rp-unsupported-action" / "bad.yaml"
+TF_BAD = SAMPLES / "terraform" / "E9501-rp-unsupported-action" / "bad" / "main.tf"
+POLICY = "    Type: AWS::Lex::ResourcePolicy\n"
+
+
+def cfn(tmp_path: Path, resource_metadata: str = "", template_metadata: str = "") -> str:
+    text = CFN_BAD.read_text(encoding="utf-8")
+    assert text.count(POLICY) == 1 and text.count("\nResources:\n") == 1
+    if resource_metadata:
+        text = text.replace(POLICY, POLICY + "    Metadata:\n" + resource_metadata)
+    if template_metadata:
+        text = text.replace("\nResources:\n", "\nMetadata:\n" + template_metadata + "Resources:\n")
+    (tmp_path / "stack.yaml").write_text(text, encoding="utf-8")
+    return "stack.yaml"
+
+
+def scan_json(tmp_path: Path, *args: str) -> dict:
+    run = run_lexiam("scan", *args, "--format", "json", cwd=tmp_path)
+    doc = run.json()
+    assert run.code == (1 if doc["summary"]["findings"] else 0)
+    return doc
+
+
+@pytest.mark.parametrize("resource, template, reason", [
+    ("      lexiam:\n        ignore:\n          - id: E9501\n            reason: the pipeline strips it\n", "",
+     "the pipeline strips it"),
+    ("      lexiam:\n        ignore: [E95]\n", "", "suppressed in the template"),
+    ("", "  lexiam:\n    ignore:\n      - {id: E9501, reason: template-wide}\n", "template-wide"),
+    ("      cfn-lint:\n        config:\n          ignore_checks: [E9501]\n", "", "cfn-lint ignore_checks"),
+    ("", "  cfn-lint:\n    config:\n      ignore_checks:\n        - E9501\n", "cfn-lint ignore_checks"),
+], ids=["resource", "resource-prefix", "template", "cfn-lint-resource", "cfn-lint-template"])
+def test_cloudformation_metadata(tmp_path: Path, resource: str, template: str, reason: str) -> None:
+    name = cfn(tmp_path, resource, template)
+    doc = scan_json(tmp_path, name)
+    (f,) = doc["findings"]
+    assert f["rule_id"] == "E9501" and f["suppressed"] == reason
+    assert doc["summary"]["findings"] == 0 and doc["summary"]["suppressed"] == 1
+    # --no-inline-ignores turns every suppression off
+    off = scan_json(tmp_path, name, "--no-inline-ignores")
+    assert "suppressed" not in off["findings"][0] and off["summary"]["findings"] == 1
+
+
+def test_another_rule_id_does_not_suppress(tmp_path: Path) -> None:
+    name = cfn(tmp_path, "      lexiam:\n        ignore: [{id: W9509, reason: other}]\n")
+    assert "suppressed" not in scan_json(tmp_path, name)["findings"][0]
+
+
+def test_every_format_keeps_suppressed_findings(tmp_path: Path) -> None:
+    name = cfn(tmp_path, "      lexiam:\n        ignore: [{id: E9501, reason: accepted risk}]\n")
+    text = run_lexiam("scan", name, cwd=tmp_path)
+    assert text.code == 0 and "E9501" not in text.stdout and "1 suppressed" in text.stdout
+    shown = run_lexiam("scan", name, "--show-suppressed", cwd=tmp_path)
+    assert "E9501" in shown.stdout and "(suppressed: accepted risk)" in shown.stdout
+    sarif = check_sarif_text(run_lexiam("scan", name, "--format", "sarif", cwd=tmp_path).stdout)
+    assert sarif["runs"][0]["results"][0]["suppressions"][0]["justification"] == "accepted risk"
+
+
+# -- Terraform comments -------------------------------------------------------------------------
+
+def test_directive_parsing() -> None:
+    assert directive('  "lex:CreateBot", # lexiam:ignore E9501 the pipeline strips it') == (("E9501",), "the pipeline strips it")
+    assert directive("// lexiam:ignore E9501,w9509 -- legacy bot") == (("E9501", "W9509"), "legacy bot")
+    assert directive("# lexiam:ignore E9501") == (("E9501",), NO_REASON)
+    assert directive('name = "x # lexiam:ignore E9501"') is None  # inside a string
+    assert directive("# lexiam: ignore-me") is None
+    assert directive("resource {") is None
+
+
+def test_comment_positions() -> None:
+    lines = [
+        'resource "a" "b" {',        # 1
+        "  # lexiam:ignore W9509 above",  # 2
+        "  # another comment",           # 3
+        '  action = "lex:*"',           # 4
+        '  other = "lex:CreateBot" # lexiam:ignore E9501 end of line',  # 5
+        "}",                            # 6
+    ]
+    assert comment_suppression(lines, "W9509", 4) == "above"
+    assert comment_suppression(lines, "E9501", 5) == "end of line"
+    assert comment_suppression(lines, "E9501", 4) is None
+    assert comment_suppression(lines, "W9509", 6) is None  # not directly below the comment run
+    block = ["# lexiam:ignore E95 whole block", *lines[:1], '  x = "y"', "} // lexiam:ignore W9509 closing brace"]
+    assert comment_suppression(block, "E9501", 3, (2, 4)) == "whole block"
+    assert comment_suppression(block, "W9509", 3, (2, 4)) == "closing brace"
+    assert comment_suppression(block, "W9541", 3, (2, 4)) is None
+    assert comment_suppression([], "E9501", 3, (2, 4)) is None  # lines that are not there
+
+
+def test_engine_applies_comments_to_tf_findings_only(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text('# lexiam:ignore E9501 by design\nresource "x" "y" {\n  a = 1\n}\n', encoding="utf-8")
+    (tmp_path / "t.yaml").write_text("# lexiam:ignore E9501 not for YAML\nx: 1\n", encoding="utf-8")
+    unit = Unit(file=".", format="terraform")
+    unit.resource_policies.append(LexResourcePolicy("x.y", "awscc_lex_resource_policy", Location("main.tf", 2, 1, 4, 2)))
+    tf = Finding("E9501", "s", "error", "m", "main.tf", 3, 3, 3, 4, resource="x.y")
+    yaml = Finding("E9501", "s", "error", "m", "t.yaml", 2, 1, 2, 2)
+    out = _comment_suppressions([tf, yaml], [unit], Options(root=tmp_path))
+    assert [f.suppressed for f in out] == ["by design", None]
+
+
+needs_terraform = pytest.mark.skipif(
+    importlib.util.find_spec("analyzer.terraform") is None or not TF_BAD.is_file(),
+    reason="the Terraform front end is not in this checkout")
+
+
+def _tf(tmp_path: Path, edit) -> Path:
+    lines = [re.sub(r"\s*# expect:.*$", "", line) for line in TF_BAD.read_text(encoding="utf-8").splitlines()]
+    (tmp_path / "main.tf").write_text("\n".join(edit(lines)) + "\n", encoding="utf-8")
+    return tmp_path
+
+
+def _at(lines: list[str], needle: str) -> int:
+    (index,) = [i for i, line in enumerate(lines) if needle in line]
+    return index
+
+
+@needs_terraform
+@pytest.mark.parametrize("where", ["line-above", "line-end", "block-above", "block-end"])
+def test_terraform_comments_end_to_end(tmp_path: Path, where: str) -> None:
+    comment = "# lexiam:ignore E9501 removed by the deploy pipeline"
+
+    def edit(lines: list[str]) -> list[str]:
+        action = _at(lines, '"lex:CreateBotAlias"')
+        block = _at(lines, 'resource "awscc_lex_resource_policy"')
+        if where == "line-above":
+            lines.insert(action, "          " + comment)
+        elif where == "line-end":
+            lines[action] += "  " + comment
+        elif where == "block-above":
+            lines.insert(block, comment)
+        else:
+            end = next(i for i in range(block, len(lines)) if lines[i] == "}")
+            lines[end] += "  " + comment
+        return lines
+
+    folder = _tf(tmp_path, edit)
+    doc = scan_json(folder, ".")
+    (f,) = [f for f in doc["findings"] if f["rule_id"] == "E9501"]
+    assert f["suppressed"] == "removed by the deploy pipeline"
+    assert doc["summary"]["suppressed"] == 1
+    off = scan_json(folder, ".", "--no-inline-ignores")
+    assert not [f for f in off["findings"] if "suppressed" in f]
+
+
+@needs_terraform
+def test_terraform_comment_on_another_block_does_not_suppress(tmp_path: Path) -> None:
+    def edit(lines: list[str]) -> list[str]:
+        lines.insert(_at(lines, 'resource "awscc_lex_bot_alias"'), "# lexiam:ignore E9501 wrong block")
+        return lines
+
+    doc = scan_json(_tf(tmp_path, edit), ".")
+    assert [f for f in doc["findings"] if f["rule_id"] == "E9501" and "suppressed" not in f]
