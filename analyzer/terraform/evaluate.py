@@ -57,12 +57,14 @@ if TYPE_CHECKING:
     from analyzer.engine import Options
     from analyzer.model import Finding
 
-MAX_STEPS = 2_000_000  # expression evaluations per scan unit
+MAX_STEPS = 1_000_000  # expression evaluations per scan unit
+MAX_STEPS_PER_RESOURCE = 100_000  # ... and per resource, so one hostile resource cannot starve the others
 MAX_EVAL_DEPTH = 150  # nested evaluations (references of references of ...)
 MAX_COMBOS = 16  # alternatives a string template or function may fan out to
 MAX_ITEMS = 256  # elements a for expression / dynamic block iterates over
 MAX_MODULE_DEPTH = 8
 MAX_MODULE_INSTANCES = 256
+MAX_STRING = 1_000_000  # characters of one evaluated string
 
 Thunk = Callable[[], object]
 
@@ -131,7 +133,8 @@ class Context:
         self.options = options
         self.rel_of = rel_of
         self.allowed = [p.resolve() for p in allowed]
-        self.steps = MAX_STEPS
+        self.total = MAX_STEPS
+        self.steps = MAX_STEPS_PER_RESOURCE
         self.depth = 0
         self.instances = 0
         self.srcmaps: dict[tuple[Location, str], list[Seg]] = {}
@@ -142,6 +145,10 @@ class Context:
 
     def lines_of(self, rel: str) -> list[str] | None:
         return self.lines.get(rel)
+
+    def new_budget(self) -> None:
+        """A fresh per-resource evaluation budget (the scan-unit total still applies)."""
+        self.steps = MAX_STEPS_PER_RESOURCE
 
     def inside(self, path: Path) -> bool:
         return any(path == a or path.is_relative_to(a) for a in self.allowed)
@@ -339,7 +346,8 @@ class Scope:
     def ev(self, expr: Expr, env: dict[str, object] | None = None) -> object:
         ctx = self.ctx
         ctx.steps -= 1
-        if ctx.steps < 0:
+        ctx.total -= 1
+        if ctx.steps < 0 or ctx.total < 0:
             ctx.budget_hit = True
             return unk("evaluation budget exhausted", expr.loc)
         if ctx.depth >= MAX_EVAL_DEPTH:
@@ -399,6 +407,8 @@ class Scope:
                 else:
                     _append(parts, p)
                     offset += len(p)
+        if offset > MAX_STRING:
+            return unk("a string too long to evaluate", loc)
         value = Value(tuple(x for x in parts if x != ""), loc)
         self.ctx.remember(value, segs)
         return value

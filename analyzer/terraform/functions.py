@@ -13,7 +13,7 @@ from collections.abc import Callable
 from itertools import product
 from pathlib import Path
 
-from analyzer.terraform.evaluate import MAX_COMBOS, Scope, choice, text_of, unk
+from analyzer.terraform.evaluate import MAX_COMBOS, MAX_STRING, Scope, choice, text_of, unk
 from analyzer.terraform.hcl import plain_chunk, split_template
 from analyzer.terraform.nodes import Call, Template
 from analyzer.values import NOVALUE, Choice, Location, RList, RMap, Value, candidates, concat
@@ -57,6 +57,12 @@ def _lift(args: list[object], loc: Location, f: Callable[[list[object]], object]
         return unk("too many alternatives", loc)
     results = [f(list(combo)) for combo in product(*opts)]
     return choice(results) if results else unk("no candidates", loc)
+
+
+def _bounded(value: Value, loc: Location) -> Value:
+    if sum(len(p) for p in value.parts if isinstance(p, str)) > MAX_STRING:
+        return unk("a string too long to evaluate", loc)
+    return value
 
 
 def _known_texts(values: list[object]) -> list[str] | None:
@@ -105,7 +111,7 @@ def fn_format(scope: Scope, args: list[object], e: Call) -> object:
             else:
                 pieces.append(unk("format() verb", e.loc))
         pieces.append(Value.of(text[pos:]))
-        return concat(pieces, e.loc)
+        return _bounded(concat(pieces, e.loc), e.loc)
 
     return _lift(args, e.loc, one)
 
@@ -127,7 +133,7 @@ def fn_join(scope: Scope, args: list[object], e: Call) -> object:
                 if pieces:
                     pieces.append(Value.of(sep.text))
                 pieces.append(item if isinstance(item, Value) else unk("join() item", e.loc))
-        return concat(pieces, e.loc)
+        return _bounded(concat(pieces, e.loc), e.loc)
 
     return _lift(args, e.loc, one)
 
@@ -141,7 +147,7 @@ def _string_fn(f: Callable[..., str], arity: int) -> Fn:
             texts = _known_texts(combo)
             if texts is None:
                 return unk(f"{e.name}() of a value not known", e.loc)
-            return Value.of(f(*texts), e.loc)
+            return _bounded(Value.of(f(*texts), e.loc), e.loc)
 
         return _lift(args, e.loc, one)
 

@@ -66,27 +66,34 @@ def _parser_tree(text: str):  # noqa: ANN202 - lark.Tree
     return hcl2.parses_to_tree(text)
 
 
+_TERMINALS = {
+    "LBRACE": "{", "RBRACE": "}", "LSQB": "[", "RSQB": "]", "LPAR": "(", "RPAR": ")", "COMMA": ",", "EQ": "=",
+    "COLON": ":", "DOT": ".", "DBLQUOTE": '"', "NL_OR_COMMENT": "a new line", "NAME": "a name",
+    "INT_LITERAL": "a number", "STRING_CHARS": "text", "QMARK": "?", "INTERP_START": "${",
+}
+
+
 def _lark_error(exc: Exception, text: str) -> HclError:
-    """A short reason and position from a Lark exception (the first line of its message)."""
+    """A short reason and position from a Lark exception."""
     line = getattr(exc, "line", None)
     column = getattr(exc, "column", None)
     token = getattr(exc, "token", None)
-    expected = getattr(exc, "expected", None) or getattr(exc, "allowed", None) or ()
+    expected = sorted(str(e) for e in (getattr(exc, "expected", None) or getattr(exc, "allowed", None) or ()))
     n_lines = text.count("\n") + 1
     if token is not None and getattr(token, "type", "") == "$END":
         reason = "unexpected end of file"
         line, column = n_lines, len(text.rsplit("\n", 1)[-1]) + 1
     elif token is not None:
-        shown = str(token).split("\n", 1)[0][:40]
-        reason = f"unexpected {token.type} {shown!r}"
+        shown = str(token).split("\n", 1)[0]
+        shown = shown if len(shown) <= 30 else shown[:27] + "..."
+        reason = f"unexpected {shown!r}" if shown.strip() else f"unexpected {_TERMINALS.get(token.type, token.type)}"
+    elif hasattr(exc, "char"):
+        reason = f"unexpected character {exc.char!r}"  # type: ignore[attr-defined]
     else:
         first = str(exc).split("\n", 1)[0]
         reason = re.sub(r"\s+at line \d+ col(?:umn)? \d+\.?$", "", first) or type(exc).__name__
-        reason = reason[0].lower() + reason[1:] if reason else reason
-    if expected:
-        names = sorted(str(e) for e in expected)
-        more = f", ... ({len(names)} in all)" if len(names) > 6 else ""
-        reason += f"; expected one of {', '.join(names[:6])}{more}"
+    if 0 < len(expected) <= 3:
+        reason += "; expected " + " or ".join(repr(_TERMINALS.get(e, e)) for e in expected)
     if not isinstance(line, int) or line < 1:
         line, column = 1, 1
     if line > n_lines:

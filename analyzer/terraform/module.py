@@ -552,6 +552,7 @@ def extract_scope(scope: Scope, unit: model.Unit, seen: set[int]) -> None:
         for block in pf.body.blocks:
             if block.type == "resource" and len(block.labels) >= 2:
                 address = f"{scope.prefix}{block.labels[0]}.{block.labels[1]}"
+                scope.ctx.new_budget()
                 try:
                     extract_resource(HclView(scope, block, address), unit)
                 except RecursionError:

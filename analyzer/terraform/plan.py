@@ -252,6 +252,7 @@ def load_plan(path: Path, rel: str, text: str, options: Options) -> LoadOutput |
     resources = _walk_values(plan, root)
     unit = model.Unit(file=rel, format="terraform-plan")
     for res in resources:
+        ctx.new_budget()
         try:
             extract_resource(PlanView(plan, res), unit)
         except RecursionError:

@@ -1,0 +1,102 @@
+"""Input problems: a file that does not parse, a path that leaves the scan, files skipped before parsing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from analyzer import model
+from analyzer.terraform import looks_relevant
+from analyzer.terraform.module import parse_ignore
+from tests.terraform.conftest import FIXTURES, at, entity, load, only_unit, texts, where
+
+
+def test_a_file_that_does_not_parse_is_one_e9500_and_the_others_are_extracted() -> None:
+    folder = FIXTURES / "parse_error"
+    out = load(folder)
+    (error,) = out.errors
+    assert error.rule_id == "E9500" and error.file == "broken.tf"
+    assert (error.line, error.column) == where(folder / "broken.tf", "300", 1)
+    assert "unexpected" in error.message and "300" in error.message
+    statuses = {f.file: f.status for f in out.files}
+    assert statuses == {"broken.tf": "error", "good.tf": "scanned"}
+    bot = entity(only_unit(out), "aws_lexv2models_bot.other")
+    assert bot.role_arn.text == "arn:aws:iam::111122223333:role/bot"
+
+
+def test_file_outside_the_scan_is_refused_with_an_input_error() -> None:
+    folder = FIXTURES / "outside"
+    out = load(folder)
+    (error,) = out.errors  # one E9500 per file, even with two escapes in it
+    assert error.rule_id == "E9500" and error.file == "main.tf"
+    assert (error.line, error.column) == where(folder / "main.tf", "file(")
+    assert "outside the scanned tree" in error.message
+    for address in ("aws_iam_policy.escape", "aws_iam_policy.escape2"):
+        doc = entity(only_unit(out), address).document
+        assert doc is not None and not doc.resolved and not doc.statements
+
+
+def test_file_and_templatefile_inside_the_tree_are_read_with_positions() -> None:
+    folder = FIXTURES / "files"
+    unit = only_unit(load(folder))
+    doc = entity(unit, "aws_iam_policy.from_file").document
+    actions = doc.statements[0].actions
+    assert texts(actions) == ["lex:RecognizeText", "lex:PutBot"]
+    assert at(actions[1]) == ("policies/lex.json", *where(folder / "policies" / "lex.json", '"lex:PutBot"'))
+    tpl = entity(unit, "aws_iam_policy.from_template").document.statements[0]
+    assert texts(tpl.actions) == ["lex:RecognizeText"]
+    assert texts(tpl.resources) == ["arn:aws:lex:us-east-1:111122223333:bot-alias/*"]
+    assert at(tpl.actions[0]) == ("policies/lex.json.tpl", *where(folder / "policies" / "lex.json.tpl", '"${action}"'))
+    decoded = entity(unit, "aws_iam_policy.decoded").document
+    assert at(decoded.statements[0].actions[1]) == at(actions[1])
+
+
+def test_a_module_without_lex_content_is_skipped_before_parsing(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text('resource "aws_s3_bucket" "b" {\n  bucket = "complex-flex-alexa"\n}\n')
+    (tmp_path / "broken.tf").write_text('resource "aws_iam_role" {{{{\n')
+    out = load(tmp_path)
+    assert out.units == [] and out.errors == []
+    assert {(f.file, f.status, f.reason) for f in out.files} == {
+        ("main.tf", "skipped", "no Lex or IAM content"), ("broken.tf", "skipped", "no Lex or IAM content")}
+
+
+def test_relevance_filter() -> None:
+    for text in ('Action = "lex:RecognizeText"', 'resource "aws_lexv2models_bot" "b" {}', "awscc_lex_bot",
+                 'Service = "lexv2.amazonaws.com"', "AWSServiceRoleForLexBots", 'path = "/aws-service-role/x/"',
+                 'name = "myLexBot"', 'resource "aws_lex_bot" "v1" {}'):
+        assert looks_relevant(text), text
+    for text in ('bucket = "complex"', "flexible", "alexa", 'resource "aws_iam_role" "r" {}'):
+        assert not looks_relevant(text), text
+
+
+def test_in_a_relevant_module_unrelated_files_are_parsed_only_when_needed(tmp_path: Path) -> None:
+    (tmp_path / "bot.tf").write_text('resource "aws_lexv2models_bot" "b" {\n  name = "B"\n  role_arn = aws_iam_role.r.arn\n}\n')
+    (tmp_path / "role.tf").write_text('resource "aws_iam_role" "r" {\n  name = "bot"\n  path = var.path\n}\n')
+    (tmp_path / "vars.tf").write_text('variable "path" {\n  default = "/bots/"\n}\n')
+    (tmp_path / "s3.tf").write_text('resource "aws_s3_bucket" "b" {\n  bucket = "x"\n}\n')
+    (tmp_path / "broken.tf").write_text('resource "aws_sqs_queue" {{{{\n')
+    out = load(tmp_path)
+    statuses = {f.file: f.status for f in out.files}
+    assert statuses == {"bot.tf": "scanned", "role.tf": "scanned", "vars.tf": "scanned", "s3.tf": "skipped",
+                        "broken.tf": "skipped"}
+    bot = entity(only_unit(out), "aws_lexv2models_bot.b")
+    assert "role/bots/" in bot.role_arn.render()
+    assert isinstance(entity(only_unit(out), "aws_iam_role.r"), model.IamRole)
+
+
+def test_inline_suppression_comments_are_recorded_per_resource(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text('''# lexiam:ignore-file W9541 legacy bots
+# lexiam:ignore E9501 the caller needs it
+resource "awscc_lex_resource_policy" "a" {
+  resource_arn = "arn:aws:lex:us-east-1:111122223333:bot/B"
+}
+resource "awscc_lex_resource_policy" "b" { # lexiam:ignore E9502,W9509 reviewed
+  resource_arn = "arn:aws:lex:us-east-1:111122223333:bot/B"
+} // lexiam:ignore E95 all of them
+''')
+    unit = only_unit(load(tmp_path))
+    assert unit.ignores == {
+        "awscc_lex_resource_policy.a": [("E9501", "the caller needs it")],
+        "awscc_lex_resource_policy.b": [("E9502", "reviewed"), ("W9509", "reviewed"), ("E95", "all of them")],
+    }
+    assert unit.unit_ignores == [("W9541", "legacy bots")]
+    assert parse_ignore("# lexiam:ignore I know better") is None

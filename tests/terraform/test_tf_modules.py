@@ -1,0 +1,71 @@
+"""Local modules: a child is analysed with its caller's inputs, inside the caller's unit, once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from analyzer import model
+from analyzer.engine import Options, scan
+from tests.terraform.conftest import FIXTURES, at, entity, load, only_unit, where
+
+ROOT = FIXTURES / "modules" / "root"
+
+
+def test_child_entities_get_module_addresses_and_caller_inputs() -> None:
+    unit = only_unit(load(ROOT))
+    assert unit.resource_types == {
+        "module.role.aws_iam_role.this": "aws_iam_role",
+        "module.bot.aws_lexv2models_bot.this": "aws_lexv2models_bot",
+        "awscc_lex_resource_policy.bot": "awscc_lex_resource_policy",
+    }
+    role = entity(unit, "module.role.aws_iam_role.this")
+    assert isinstance(role, model.IamRole)
+    # the child's value comes from the caller: its position is in the caller's file
+    assert role.name is not None and role.name.text == "order-bot"
+    assert at(role.name) == ("main.tf", *where(ROOT / "main.tf", '"order-bot"'))
+    principal = role.trust.statements[0].principals[0].value
+    assert principal.text == "lex.amazonaws.com"
+    # the entity itself is located in the child's file
+    assert role.loc is not None and role.loc.file == "modules/role/main.tf"
+    bot = entity(unit, "module.bot.aws_lexv2models_bot.this")
+    # module.role.arn -> the child's output -> a typed ARN of the child's role, with its module address
+    assert bot.role_arn.symbols[-1].address == "module.role.aws_iam_role.this"
+    rp = entity(unit, "awscc_lex_resource_policy.bot")
+    assert rp.resource_arn.symbols[-1].address == "module.bot.aws_lexv2models_bot.this"
+    # a registry module is not fetched: its outputs are unknown
+    assert rp.policy.statements[0].principals[0].value.is_unknown
+
+
+def test_a_called_folder_is_not_analysed_twice() -> None:
+    out = load(ROOT / "modules" / "bot", root=ROOT)
+    assert out.units == []
+    assert [(f.file, f.status, f.reason) for f in out.files] == [
+        ("modules/bot/main.tf", "scanned", "analysed as module.bot of .")]
+
+
+def test_scan_reports_child_findings_once() -> None:
+    result = scan([ROOT], Options(root=ROOT))
+    keys = [(f.rule_id, f.file, f.line, f.column) for f in result.findings]
+    assert len(keys) == len(set(keys))
+    assert ("E9524", "main.tf", *where(ROOT / "main.tf", '"lex.amazonaws.com"')) in keys
+    assert {f.file for f in result.files} == {"main.tf", "modules/bot/main.tf", "modules/role/main.tf"}
+
+
+def test_a_folder_nobody_calls_is_analysed_on_its_own(tmp_path: Path) -> None:
+    child = ROOT / "modules" / "bot"
+    out = load(child)  # the scan root is the child itself: its caller is not part of the scan
+    unit = only_unit(out)
+    bot = entity(unit, "aws_lexv2models_bot.this")
+    assert bot.role_arn.is_unknown  # var.role_arn has no default and no caller
+
+
+def test_module_cycles_and_missing_sources_do_not_hang(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "a" / "main.tf").write_text('module "b" {\n  source = "../b"\n}\nresource "aws_iam_role" "lex" {\n'
+                                            '  name = module.b.name\n}\noutput "name" {\n  value = "a"\n}\n')
+    (tmp_path / "b" / "main.tf").write_text('module "a" {\n  source = "../a"\n}\nmodule "gone" {\n  source = "./gone"\n}\n'
+                                            'output "name" {\n  value = "lex-${module.a.name}"\n}\n')
+    result = scan([tmp_path], Options(root=tmp_path))
+    assert {f.file for f in result.files} == {"a/main.tf", "b/main.tf"}
+    assert all(f.status == "scanned" for f in result.files)
