@@ -1,4 +1,7 @@
-"""Every sample template: the bad one fires exactly its marked findings (ID, line, column), the good one is silent."""
+"""Every sample: the bad one fires exactly its marked findings (ID, file, line, column), the good one is silent.
+
+A CloudFormation sample is a file (``bad.yaml``); a Terraform sample is a module folder (``bad/``).
+"""
 
 from __future__ import annotations
 
@@ -8,12 +11,26 @@ import pytest
 
 from tests.conftest import SAMPLES, expected_findings, run_lexiam
 
-BAD = sorted(p for p in SAMPLES.rglob("bad*") if p.is_file())
-GOOD = sorted(p for p in SAMPLES.rglob("good*") if p.is_file())
+
+def _samples(kind: str) -> list[Path]:
+    return sorted(p for p in SAMPLES.rglob(f"{kind}*") if p.is_file() and p.parent.name != kind or
+                  p.is_dir() and p.name == kind)
+
+
+BAD = _samples("bad")
+GOOD = _samples("good")
 
 
 def _ids(paths: list[Path]) -> list[str]:
     return [str(p.relative_to(SAMPLES)) for p in paths]
+
+
+def _files(sample: Path) -> list[Path]:
+    return sorted(sample.glob("*.tf")) if sample.is_dir() else [sample]
+
+
+def _rel(path: Path) -> str:
+    return path.relative_to(SAMPLES.parent).as_posix()
 
 
 @pytest.fixture(scope="module")
@@ -26,33 +43,42 @@ def scan_all() -> dict[str, list[dict]]:
     return by_file
 
 
-def _findings_for(scan_all: dict[str, list[dict]], path: Path) -> list[dict]:
-    rel = str(path.relative_to(SAMPLES.parent))
-    return scan_all.get(rel, [])
+def _actual(scan_all: dict[str, list[dict]], sample: Path) -> set[tuple[str, str, int, int]]:
+    return {(_rel(f), x["rule_id"], x["line"], x["column"]) for f in _files(sample) for x in scan_all.get(_rel(f), [])}
 
 
-@pytest.mark.parametrize("path", BAD, ids=_ids(BAD))
-def test_bad_sample_fires_exactly_its_markers(path: Path, scan_all) -> None:
-    expected = expected_findings(path)
-    assert expected, f"{path} has no '# expect:' markers"
-    actual = {(f["rule_id"], f["line"], f["column"]) for f in _findings_for(scan_all, path)}
-    assert actual == expected
+def _expected(sample: Path) -> set[tuple[str, str, int, int]]:
+    return {(_rel(f), rule, line, col) for f in _files(sample) for rule, line, col in expected_findings(f)}
 
 
-@pytest.mark.parametrize("path", GOOD, ids=_ids(GOOD))
-def test_good_sample_is_silent(path: Path, scan_all) -> None:
-    assert _findings_for(scan_all, path) == []
+@pytest.mark.parametrize("sample", BAD, ids=_ids(BAD))
+def test_bad_sample_fires_exactly_its_markers(sample: Path, scan_all) -> None:
+    expected = _expected(sample)
+    assert expected, f"{sample} has no '# expect:' markers"
+    assert _actual(scan_all, sample) == expected
 
 
-def test_every_rule_has_a_bad_and_a_good_sample() -> None:
+@pytest.mark.parametrize("sample", GOOD, ids=_ids(GOOD))
+def test_good_sample_is_silent(sample: Path, scan_all) -> None:
+    assert _actual(scan_all, sample) == set()
+
+
+def _rule_of(sample: Path) -> str:
+    folder = sample.parent if sample.is_file() else sample.parent
+    return folder.name.split("-")[0]
+
+
+@pytest.mark.parametrize("fmt", ["cloudformation", "terraform"])
+def test_every_rule_has_a_bad_and_a_good_sample(fmt: str) -> None:
     from rules.registry import all_rules
 
-    folders = {p.parent.name.split("-")[0] for p in BAD} & {p.parent.name.split("-")[0] for p in GOOD}
-    missing = [r.id for r in all_rules() if r.id not in folders]
-    assert not missing, f"rules without samples: {missing}"
+    base = SAMPLES / fmt
+    have = {_rule_of(p) for p in BAD if base in p.parents} & {_rule_of(p) for p in GOOD if base in p.parents}
+    missing = [r.id for r in all_rules() if r.id not in have]
+    assert not missing, f"rules without {fmt} samples: {missing}"
 
 
 def test_each_bad_sample_fires_its_own_rule() -> None:
-    for path in BAD:
-        rule = path.parent.name.split("-")[0]
-        assert any(r == rule for r, _, _ in expected_findings(path)), path
+    for sample in BAD:
+        rule = _rule_of(sample)
+        assert any(r == rule for _, r, _, _ in _expected(sample)), sample

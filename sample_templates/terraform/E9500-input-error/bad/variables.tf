@@ -1,0 +1,3 @@
+variable "bot_role_arn" {
+  type = string
+}
