@@ -619,6 +619,8 @@ class Scope:
         address = f"{self.prefix}{type_}.{name}"
         entity = tft.ENTITY.get(type_, "")
         if block is None:
+            if entity:  # not declared here (a partial configuration): still a typed reference
+                return Value((arns.resource_symbol(address, entity, attr),), loc)
             return unk(f"{type_}.{name}.{attr}", loc)
         if attr in tft.ARN_ATTRS.get(entity, ()):
             kwargs: dict[str, Value | None] = {}

@@ -63,7 +63,10 @@ class ParsedFile:
 def _parser_tree(text: str):  # noqa: ANN202 - lark.Tree
     import hcl2  # deferred: building the Lark parser costs ~0.1 s, only pay it when HCL is parsed
 
-    return hcl2.parses_to_tree(text)
+    raw = getattr(hcl2, "parses_to_tree", None)
+    if raw is None:  # 7.x and older: another grammar (it even reads "300 300" as one number)
+        raise HclError(f"python-hcl2 8.1 or later is required, {getattr(hcl2, '__version__', '?')} is installed")
+    return raw(text)
 
 
 _TERMINALS = {
@@ -113,6 +116,8 @@ def parse_file(text: str, rel: str) -> ParsedFile:
         raise _lark_error(exc, text) from None
     except RecursionError:
         raise HclError("nesting too deep to parse") from None
+    except HclError:
+        raise
     except Exception as exc:  # the parser is third-party code: never let it crash the scan
         raise HclError(f"{type(exc).__name__}: {exc}".split("\n", 1)[0]) from None
     lines = text.splitlines()
