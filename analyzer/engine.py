@@ -44,6 +44,9 @@ class Options:
     exclude: Callable[[Path], bool] | None = None  # a path excluded by the configuration
     severity: dict[str, str] = field(default_factory=dict)  # rule ID or prefix -> severity override
     progress: Callable[[int, int], None] | None = None  # (done, total) while loading files
+    # the paths given to scan(): front ends use them to tell what is part of this scan (Terraform:
+    # a local module called by a scanned folder is analysed through that caller only)
+    scan_paths: tuple[Path, ...] = ()
 
     @property
     def pins(self) -> dict[str, str]:
@@ -323,6 +326,9 @@ def suppression(unit: Unit, finding: Finding) -> str | None:
 
 
 def scan(paths: Iterable[Path], options: Options) -> ScanResult:
+    paths = list(paths)
+    if not options.scan_paths:
+        options = dataclasses.replace(options, scan_paths=tuple(paths))
     found = discover(paths, options.max_files, options.exclude)
     out = LoadOutput()
     for path, reason in found.skipped:
