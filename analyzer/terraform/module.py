@@ -429,7 +429,9 @@ def load_module(folder: Path, files: list[Path], rel_of: Callable[[Path], str], 
     holder: list[Scope] = []
     inputs, vars_relevant = _var_inputs(real_folder, ctx, holder)
     whole = "\n".join(f.text for f in sources)
-    relevant = (looks_relevant(whole) or vars_relevant or _referenced_files_relevant(real_folder, whole, ctx.allowed)
+    prefilter = getattr(options, "prefilter", True)  # --parse-all turns it off
+    relevant = (not prefilter or looks_relevant(whole) or vars_relevant
+                or _referenced_files_relevant(real_folder, whole, ctx.allowed)
                 or any(folder_relevant(child, ctx, index) for _n, child in _local_sources(real_folder, whole)
                        if ctx.inside(child) and child != real_folder))
     if not relevant:
@@ -448,7 +450,7 @@ def load_module(folder: Path, files: list[Path], rel_of: Callable[[Path], str], 
                 out.files.append(FileResult(f.rel, "scanned", reason))
         return out
 
-    seeds = _seeds(real_folder, sources, ctx, index, all_files=vars_relevant)
+    seeds = _seeds(real_folder, sources, ctx, index, all_files=vars_relevant or not prefilter)
     mod = ModuleSource(ctx, real_folder, sources, lazy=True, eager=seeds)
     ctx.modules[real_folder] = mod
     scope = Scope(ctx, mod, "", inputs, (real_folder,), real_folder)

@@ -238,7 +238,7 @@ def load_plan(path: Path, rel: str, text: str, options: Options) -> LoadOutput |
     values_root = tree.get("planned_values") or tree.get("values")
     if values_root is None and "configuration" not in tree:
         return None
-    if not looks_relevant(text):
+    if getattr(options, "prefilter", True) and not looks_relevant(text):
         out.files.append(FileResult(rel, "skipped", SKIP_REASON))
         return out
     ctx = Context(options, lambda p: rel, [])

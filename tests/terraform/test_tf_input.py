@@ -100,3 +100,12 @@ resource "awscc_lex_resource_policy" "b" { # lexiam:ignore E9502,W9509 reviewed
     }
     assert unit.unit_ignores == [("W9541", "legacy bots")]
     assert parse_ignore("# lexiam:ignore I know better") is None
+
+
+def test_parse_all_turns_the_prefilter_off(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text('resource "aws_iam_role" "r" {\n  name = "plain"\n}\n')
+    (tmp_path / "broken.tf").write_text('resource "aws_sqs_queue" {{{{\n')
+    out = load(tmp_path, prefilter=False)
+    assert {(f.file, f.status) for f in out.files} == {("main.tf", "scanned"), ("broken.tf", "error")}
+    assert [e.rule_id for e in out.errors] == ["E9500"]
+    assert isinstance(entity(only_unit(out), "aws_iam_role.r"), model.IamRole)

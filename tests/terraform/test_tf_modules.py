@@ -69,3 +69,14 @@ def test_module_cycles_and_missing_sources_do_not_hang(tmp_path: Path) -> None:
     result = scan([tmp_path], Options(root=tmp_path))
     assert {f.file for f in result.files} == {"a/main.tf", "b/main.tf"}
     assert all(f.status == "scanned" for f in result.files)
+
+
+def test_a_child_scanned_without_its_caller_is_analysed_on_its_own() -> None:
+    # pre-commit names the staged file: its caller is not part of the scan, so nothing would analyse
+    # the child if it waited for the caller
+    child_file = ROOT / "modules" / "bot" / "main.tf"
+    result = scan([child_file], Options(root=ROOT))
+    assert [(f.file, f.status, f.reason) for f in result.files] == [("modules/bot/main.tf", "scanned", "")]
+    whole = scan([ROOT], Options(root=ROOT))
+    assert ("modules/bot/main.tf", "scanned", "analysed as module.bot of .") in {
+        (f.file, f.status, f.reason) for f in whole.files}
