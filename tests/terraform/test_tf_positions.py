@@ -82,3 +82,13 @@ def test_resource_id_reference_is_a_typed_resource_symbol() -> None:
     sym = resource.symbols[-1]
     assert (sym.kind, sym.address, sym.entity, sym.attr) == (RESOURCE, "aws_lexv2models_bot.order", model.LEX_BOT, "id")
     assert texts(actions(policy.document)) == ["lex:RecognizeText", "lex:RecognizeTxt"]
+
+
+def test_crlf_files_keep_positions_in_heredocs_and_strings(tmp_path) -> None:  # noqa: ANN001
+    text = ('resource "aws_iam_policy" "p" {\r\n  name = "lex"\r\n  policy = <<-EOT\r\n    {\r\n'
+            '      "Statement": [{"Effect": "Allow", "Action": "lex:Foo", "Resource": "*"}]\r\n    }\r\n  EOT\r\n}\r\n')
+    (tmp_path / "main.tf").write_bytes(text.encode())
+    policy = entity(only_unit(load(tmp_path)), "aws_iam_policy.p")
+    (action,) = actions(policy.document)
+    assert action.text == "lex:Foo"
+    assert at(action) == ("main.tf", 5, text.split("\r\n")[4].index('"lex:Foo"') + 1)
