@@ -141,6 +141,7 @@ class RoleAttachment(Entity):
 class ServiceLinkedRole(Entity):
     service_name: Value | None = None
     custom_suffix: Value | None = None
+    conditional: bool = False  # created only under a condition (CloudFormation Condition, Terraform count)
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,7 +159,7 @@ class RoleUse(Entity):
 
     value: Value | None = None
     expects: str = ""  # "lambda_role", "log_role", "lambda_arn", "service_role"
-    prop: str = ""
+    prop: str = ""  # the property as written (``Role``, ``Targets[0].RoleArn``)
 
 
 @dataclass

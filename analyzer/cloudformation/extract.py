@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterator
 
 from analyzer import model
 from analyzer.cloudformation.resolver import Resolver
+from analyzer.cloudformation.types import INTRINSICS
 from analyzer.policy import parse_policy
 from analyzer.positioned import PList, PMap, PNode, PScalar
 from analyzer.values import RList, RMap, Value, candidates, scalars
@@ -70,12 +72,12 @@ class Extractor:
                 if ignores:
                     unit.ignores[name] = ignores
             handler = _HANDLERS.get(rtype)
-            if handler is None:
+            if handler is None and not _service_type(rtype):
                 continue
             props = res.get("Properties")
             if not isinstance(props, PMap):
                 props = PMap(res.loc)
-            handler(self, name, rtype, props, res.loc)
+            (handler or Extractor.role_properties)(self, name, rtype, props, res.loc)
         return unit
 
     # -- handlers --------------------------------------------------------------------------------
@@ -142,10 +144,24 @@ class Extractor:
                 users=(Value.of(name),) if rtype == "AWS::IAM::User" else (),
                 groups=(Value.of(name),) if rtype == "AWS::IAM::Group" else ()))
 
+    def inline_policy(self, name: str, rtype: str, props: PMap, loc: model.Location) -> None:
+        """AWS::IAM::RolePolicy / UserPolicy / GroupPolicy: one inline document on one principal."""
+        doc = self.policy(props.get("PolicyDocument"), ("Properties", "PolicyDocument"))
+        role = self.str_prop(props, "RoleName") if rtype == "AWS::IAM::RolePolicy" else None
+        user = self.str_prop(props, "UserName") if rtype == "AWS::IAM::UserPolicy" else None
+        group = self.str_prop(props, "GroupName") if rtype == "AWS::IAM::GroupPolicy" else None
+        self.unit.identity_policies.append(model.IdentityPolicy(
+            name, rtype, loc, document=doc, name=self.str_prop(props, "PolicyName"),
+            roles=(role,) if role else (), users=(user,) if user else (), groups=(group,) if group else ()))
+        if role is not None:
+            self.unit.attachments.append(model.RoleAttachment(name, rtype, role.loc or loc, role=role))
+
     def service_linked_role(self, name: str, rtype: str, props: PMap, loc: model.Location) -> None:
+        res = self.resolver.resources.get(name)
         self.unit.service_linked_roles.append(model.ServiceLinkedRole(
             name, rtype, loc, service_name=self.str_prop(props, "AWSServiceName"),
-            custom_suffix=self.str_prop(props, "CustomSuffix")))
+            custom_suffix=self.str_prop(props, "CustomSuffix"),
+            conditional=isinstance(res, PMap) and "Condition" in res))
 
     def lambda_permission(self, name: str, rtype: str, props: PMap, loc: model.Location) -> None:
         self.unit.lambda_permissions.append(model.LambdaPermission(
@@ -159,6 +175,43 @@ class Extractor:
             self.unit.role_uses.append(model.RoleUse(name, rtype, role.loc or loc, value=role,
                                                      expects="lambda_role", prop="Role"))
 
+    def sam_function(self, name: str, rtype: str, props: PMap, loc: model.Location) -> None:
+        """AWS::Serverless::Function: its ``Role``, or the role SAM builds from ``Policies``.
+
+        Without ``Role``, SAM creates an execution role holding the ``Policies``: inline statements and
+        managed policies (by name or ARN) are analysed as that role's; SAM policy templates
+        (``DynamoDBCrudPolicy: {...}``) grant no Lex access and are left out.  With ``Role``, SAM ignores
+        ``Policies``.
+        """
+        if "Role" in props:
+            self.lambda_function(name, rtype, props, loc)
+            return
+        if "Policies" not in props:
+            return
+        docs: list[model.PolicyDocument] = []
+        managed: list[Value] = []
+        for opt in candidates(self.resolver.resolve(props["Policies"])):
+            items = list(enumerate(opt)) if isinstance(opt, RList) else [(None, opt)]
+            for i, item in items:
+                path: Path_ = ("Properties", "Policies") if i is None else ("Properties", "Policies", i)
+                for entry in candidates(item):
+                    if isinstance(entry, Value):
+                        managed.append(entry)
+                    elif isinstance(entry, RMap) and "Statement" in entry:
+                        doc = parse_policy(entry, path, lines_of=self.lines_of)
+                        if doc is not None:
+                            docs.append(doc)
+        self.unit.roles.append(model.IamRole(name, rtype, loc, inline=tuple(docs), managed_policy_arns=tuple(managed)))
+
+    def role_properties(self, name: str, rtype: str, props: PMap, loc: model.Location) -> None:
+        """A role ARN given to another service's resource (``RoleArn``, ``ServiceRole``, ``Targets[].RoleArn``)."""
+        logs = rtype.startswith("AWS::Logs::")
+        for prop, node in _role_nodes(props, ""):
+            expects = "log_role" if logs or "log" in prop.lower() else "service_role"
+            for value in scalars(self.resolver.resolve(node)):
+                self.unit.role_uses.append(model.RoleUse(name, rtype, value.loc or loc, value=value,
+                                                         expects=expects, prop=prop))
+
 
 def _dig(node: object, *keys: str) -> object:
     for key in keys:
@@ -167,6 +220,36 @@ def _dig(node: object, *keys: str) -> object:
             return None
         node = options[0][key]
     return node
+
+
+# Properties that hold a role: Role, RoleArn, ServiceRole, ExecutionRoleArn, CloudWatchRoleArn, ...
+_ROLE_KEY = re.compile(r"(?:Role|RoleArn|RoleARN)$")
+# Resource types whose properties are not the service's own (custom resources, nested stacks, SAR apps).
+_OPAQUE_PREFIXES = ("AWS::CloudFormation::", "AWS::Serverless::Application", "AWS::Lex::")
+_MAX_ROLE_DEPTH = 8
+
+
+def _service_type(rtype: str) -> bool:
+    return rtype.startswith("AWS::") and not rtype.startswith(_OPAQUE_PREFIXES)
+
+
+def _role_nodes(node: PNode, prefix: str, depth: int = 0) -> Iterator[tuple[str, PNode]]:
+    """(property path, node) of every role-holding property under ``node``; intrinsics are values."""
+    if depth > _MAX_ROLE_DEPTH:
+        return
+    if isinstance(node, PMap):
+        if len(node) == 1 and next(iter(node)) in INTRINSICS:
+            return
+        for key, child in node.items():
+            path = f"{prefix}.{key}" if prefix else key
+            if _ROLE_KEY.search(key) and (isinstance(child, PScalar) or
+                                          (isinstance(child, PMap) and len(child) == 1 and next(iter(child)) in INTRINSICS)):
+                yield path, child
+            else:
+                yield from _role_nodes(child, path, depth + 1)
+    elif isinstance(node, PList):
+        for i, child in enumerate(node):
+            yield from _role_nodes(child, f"{prefix}[{i}]", depth + 1)
 
 
 def _ignores(metadata: PNode | None) -> list[tuple[str, str]]:
@@ -205,10 +288,13 @@ _HANDLERS: dict[str, Handler] = {
     "AWS::IAM::ManagedPolicy": Extractor.iam_policy,
     "AWS::IAM::User": Extractor.iam_principal,
     "AWS::IAM::Group": Extractor.iam_principal,
+    "AWS::IAM::RolePolicy": Extractor.inline_policy,
+    "AWS::IAM::UserPolicy": Extractor.inline_policy,
+    "AWS::IAM::GroupPolicy": Extractor.inline_policy,
     "AWS::IAM::ServiceLinkedRole": Extractor.service_linked_role,
     "AWS::Lambda::Permission": Extractor.lambda_permission,
     "AWS::Lambda::Function": Extractor.lambda_function,
-    "AWS::Serverless::Function": Extractor.lambda_function,
+    "AWS::Serverless::Function": Extractor.sam_function,
 }
 
 __all__ = ["Extractor", "RMap", "RList"]
