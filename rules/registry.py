@@ -106,13 +106,9 @@ def _ensure_loaded() -> None:
     _loaded = True
     import rules.actions  # noqa: F401
     import rules.input  # noqa: F401
+    import rules.invocation  # noqa: F401
     import rules.resource_policy  # noqa: F401
-    for optional in ("rules.roles", "rules.invocation"):
-        try:
-            __import__(optional)
-        except ModuleNotFoundError as exc:  # a family not written yet
-            if exc.name != optional:
-                raise
+    import rules.roles  # noqa: F401
 
 
 def all_rules() -> list[RuleMeta]:

@@ -1,0 +1,547 @@
+"""Service-linked roles and bot service roles: E9520-E9527.
+
+Roles are followed through references, not matched by name alone: a value that refers to a role or a
+service-linked role declared in the unit (``!GetAtt Role.Arn``, ``!Ref SLR``, a literal name, a name
+built from the same parts) is that resource; otherwise a role ARN is a Lex service-linked role only when
+its path is ``/aws-service-role/<lex service>/``, and a bare role name only when it is a name IAM keeps
+for Lex service-linked roles.  A role merely *named* like a service-linked role but with an ordinary path
+is not one.  Unresolved values never produce a finding.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterator
+
+from analyzer import model
+from analyzer.arns import parse_arn
+from analyzer.values import ACCOUNT, RESOURCE, Part, Value, same, segment_text
+from rules.common import SELF_ACCOUNT, display, is_allow
+from rules.data.service_roles import LinkedRole, service_roles
+from rules.registry import Context, check, rule
+
+_SLR_ROWS = ("Service-linked roles",)
+_ROLE_ROWS = ("Service roles",)
+
+rule(
+    "E9520", "slr-handmade", "An ordinary IAM role dressed up as a service-linked role",
+    "Service-linked roles are created by IAM on behalf of the service, with a path under /aws-service-role/ "
+    "and a name IAM chooses (AWSServiceRoleForLexV2Bots_<suffix> for Lex V2 bots). An ordinary role "
+    "cannot be created with that path, and the AWSServiceRoleForLex names belong to the Lex service-linked "
+    "roles: IAM refuses the role and the stack fails.",
+    "Declare the service-linked role with AWS::IAM::ServiceLinkedRole (AWSServiceName lexv2.amazonaws.com, "
+    "an optional CustomSuffix) / aws_iam_service_linked_role, or keep an ordinary service role with a normal "
+    "path and name that trusts lexv2.amazonaws.com.",
+    "roles", tags=("iam", "service-linked-role", "correctness"), feature_rows=_SLR_ROWS,
+)
+rule(
+    "E9521", "slr-modified", "A policy attached to a Lex service-linked role",
+    "The permissions of a service-linked role are defined by the service and cannot be changed: attaching "
+    "a managed policy or putting an inline policy on a Lex service-linked role (by name, ARN or reference) "
+    "fails with UnmodifiableEntity.",
+    "Remove the attachment. If the bot needs more permissions (Polly, Comprehend, Kendra, KMS, logs), give it "
+    "its own service role that trusts lexv2.amazonaws.com and attach the policy there.",
+    "roles", tags=("iam", "service-linked-role", "correctness"), feature_rows=_SLR_ROWS,
+)
+rule(
+    "E9522", "bot-role-wrong-slr", "A Lex V2 bot using another service's service-linked role",
+    "A Lex V2 bot's RoleArn must be a role that lexv2.amazonaws.com can assume: the Lex V2 bots "
+    "service-linked role (/aws-service-role/lexv2.amazonaws.com/AWSServiceRoleForLexV2Bots_*) or a service "
+    "role that trusts lexv2.amazonaws.com. The Lex V1 role (lex.amazonaws.com/AWSServiceRoleForLexBots), the "
+    "Lex V2 channels or replication roles, or any other service's role cannot be assumed by the bot.",
+    "Point RoleArn at the Lex V2 bots service-linked role or at a service role that trusts "
+    "lexv2.amazonaws.com.",
+    "roles", tags=("lex", "iam", "service-linked-role", "correctness"), feature_rows=(*_SLR_ROWS, *_ROLE_ROWS),
+)
+rule(
+    "E9523", "bot-role-cross-account", "A bot role in another account, or in a hard-coded account",
+    "Creating a bot passes its role to Lex (iam:PassRole), which only works for a role in the same account "
+    "as the bot: a role ARN in another account fails the deployment. A role ARN with a hard-coded 12-digit "
+    "account in a template that otherwise builds ARNs from the deploying account works only in that one "
+    "account; it is reported as a warning.",
+    "Build the role ARN from the role itself (!GetAtt BotRole.Arn, aws_iam_role.bot.arn) or from the deploying "
+    "account (arn:${AWS::Partition}:iam::${AWS::AccountId}:role/...).",
+    "roles", tags=("lex", "iam", "security"), security_severity=5.0, feature_rows=_ROLE_ROWS,
+)
+rule(
+    "E9524", "bot-role-trust", "A bot role whose trust policy does not let Lex V2 assume it",
+    "Lex V2 assumes the bot's role as the service principal lexv2.amazonaws.com. A role that trusts the Lex "
+    "V1 principal lex.amazonaws.com, Lambda, an account or anything else but lexv2.amazonaws.com cannot be "
+    "assumed by the bot: creating or building the bot fails.",
+    "Trust lexv2.amazonaws.com in the role's AssumeRolePolicyDocument (Principal: {Service: "
+    "lexv2.amazonaws.com}, Action: sts:AssumeRole), ideally with an aws:SourceAccount condition.",
+    "roles", tags=("lex", "iam", "correctness"), feature_rows=_ROLE_ROWS,
+)
+rule(
+    "E9525", "slr-arn-misused", "A Lex service-linked role used where something else is expected",
+    "A Lex service-linked role can only be assumed by Lex. Used as a Lambda function's execution role, a "
+    "log or conversation-log role, another service's role, or in place of a Lambda code hook ARN, it never "
+    "works: the other service cannot assume it, and a role ARN is not a function ARN.",
+    "Use the right kind of resource: a Lambda function ARN for code hooks, and for other services a role that "
+    "trusts that service's principal.",
+    "roles", tags=("iam", "service-linked-role", "correctness"), feature_rows=_SLR_ROWS,
+)
+rule(
+    "W9526", "bot-role-overprivileged", "A bot's service role with caller permissions",
+    "The role a bot runs with needs only what the bot's features use (Polly voices, Comprehend sentiment, "
+    "Kendra, KMS, conversation logs, Bedrock). Caller policies such as AmazonLexFullAccess, "
+    "AmazonLexRunBotsOnly and AmazonLexReadOnly, lex:* or iam:PassRole on * give the bot's role the power to "
+    "read, change or run every bot, or to hand any role to any service.",
+    "Detach the caller policy from the bot's role and grant it to the people or applications that call Lex. "
+    "Keep the bot's role to the service permissions its features need, scoped to their resources.",
+    "roles", tags=("lex", "iam", "security", "least-privilege"), security_severity=6.0,
+    feature_rows=_ROLE_ROWS,
+)
+rule(
+    "E9527", "slr-declaration-invalid", "A Lex service-linked role declaration that IAM refuses",
+    "AWS::IAM::ServiceLinkedRole / aws_iam_service_linked_role needs the exact service principal "
+    "(lexv2.amazonaws.com, channels.lexv2.amazonaws.com, replication.lexv2.amazonaws.com, lex.amazonaws.com, "
+    "channels.lex.amazonaws.com). Only the Lex V2 bots and channels services take a CustomSuffix, which must "
+    "match [\\w+=,.@-]{1,64}; and two declarations of the same role (same service, same suffix) collide.",
+    "Use the exact service name, a suffix of at most 64 letters, digits and +=,.@_- characters (only where the "
+    "service accepts one), and one declaration per role.",
+    "roles", tags=("iam", "service-linked-role", "correctness"), feature_rows=_SLR_ROWS,
+)
+
+_ACCOUNT_ID = re.compile(r"^\d{12}$")
+_ROLE_ENTITIES = (model.IamRole, model.ServiceLinkedRole)
+
+
+def grants(pattern: str, action: str) -> bool:
+    """Whether an IAM action pattern as written (``sts:*``, ``iam:Pass*``, ``*``) covers ``action``."""
+    rx = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern.strip())
+    return re.fullmatch(rx, action, re.I) is not None
+
+
+# -- references ------------------------------------------------------------------------------------------
+
+def role_name_parts(value: Value) -> tuple[Part, ...] | None:
+    """The role-name part of a role ARN (its last path segment), or the value itself when it is no ARN."""
+    arn = parse_arn(value)
+    if arn is None:
+        return value.parts or None
+    if arn.service_text != "iam":
+        return None
+    segs = arn.resource_segments()
+    if len(segs) < 2 or segment_text(segs[0]) != "role":
+        return None
+    return segs[-1]
+
+
+def referenced(ctx: Context, value: Value | None) -> list[model.Entity]:
+    """The roles and service-linked roles of the unit that a value refers to.
+
+    A typed reference is followed through the graph's index; otherwise a literal or partly symbolic role
+    name (or the name in a role ARN) is the role of the unit with exactly that name.
+    """
+    if value is None:
+        return []
+    out: list[model.Entity] = []
+    for sym in value.symbols:
+        if sym.kind == RESOURCE and sym.address:
+            out.extend(e for e in ctx.graph.entities(sym.address) if isinstance(e, _ROLE_ENTITIES) and e not in out)
+    if out:
+        return out
+    arn = parse_arn(value)
+    if arn is not None and same(arn.account, SELF_ACCOUNT, ctx.pins) is False:
+        return out
+    name = role_name_parts(value)
+    if name:
+        out.extend(r for r in ctx.unit.roles if r.name is not None and r.name.parts == name)
+    return out
+
+
+def service_linked_path(value: Value) -> tuple[bool, str | None]:
+    """(whether a role ARN's path is /aws-service-role/..., the service it names when known)."""
+    arn = parse_arn(value)
+    if arn is None or arn.service_text != "iam":
+        return False, None
+    segs = arn.resource_segments()
+    if len(segs) >= 4 and segment_text(segs[0]) == "role" and segment_text(segs[1]) == "aws-service-role":
+        return True, segment_text(segs[2])
+    return False, None
+
+
+def _declared_service(entity: model.ServiceLinkedRole) -> str | None:
+    return entity.service_name.text if entity.service_name is not None else None
+
+
+def lex_linked_role(ctx: Context, value: Value | None) -> LinkedRole | None:
+    """The Lex service-linked role a value certainly names, else None (unknown, ordinary role, other service)."""
+    if value is None:
+        return None
+    data = service_roles()
+    refs = referenced(ctx, value)
+    for entity in refs:
+        if isinstance(entity, model.ServiceLinkedRole):
+            svc = _declared_service(entity)
+            return data.by_service(svc) if svc else None
+    if refs:  # an ordinary role of the unit, whatever its name
+        return None
+    is_slr_path, svc = service_linked_path(value)
+    if is_slr_path and svc is not None:
+        return data.by_service(svc)
+    if not is_slr_path and parse_arn(value) is not None:
+        return None  # a role ARN with an ordinary path: not a service-linked role
+    name = role_name_parts(value)
+    if not name:
+        return None
+    text = segment_text(name)
+    if text is not None:
+        return data.by_role_name(text)
+    head = name[0]
+    return data.by_name_prefix(head) if isinstance(head, str) else None
+
+
+def _leading_text(value: Value | None) -> str | None:
+    if value is None or not value.parts or not isinstance(value.parts[0], str):
+        return None
+    return value.parts[0]
+
+
+def _bot_role_values(ctx: Context) -> Iterator[tuple[model.LexBot, Value]]:
+    for bot in ctx.unit.bots:
+        if bot.version == "v2" and bot.role_arn is not None:
+            yield bot, bot.role_arn
+
+
+def bot_roles(ctx: Context) -> list[tuple[model.IamRole, list[model.LexBot]]]:
+    """The ordinary roles of the unit that Lex V2 bots use, each with its bots (in bot order)."""
+    out: dict[str, tuple[model.IamRole, list[model.LexBot]]] = {}
+    for bot, value in _bot_role_values(ctx):
+        for role in referenced(ctx, value):
+            if isinstance(role, model.IamRole):
+                out.setdefault(role.address, (role, []))[1].append(bot)
+    return list(out.values())
+
+
+def _names(bots: list[model.LexBot]) -> str:
+    return ", ".join(b.address for b in bots)
+
+
+# -- E9520 ----------------------------------------------------------------------------------------------
+
+@check
+def check_handmade(ctx: Context) -> Iterator[model.Finding]:
+    data = service_roles()
+    for role in ctx.unit.roles:
+        path = _leading_text(role.path)
+        if path is not None and data.is_service_role_path(path):
+            yield ctx.finding(
+                "E9520", f"role {role.address} has Path '{display(role.path)}': the /aws-service-role/ path is "
+                "reserved for service-linked roles and IAM refuses an ordinary role there; declare the role with "
+                "AWS::IAM::ServiceLinkedRole / aws_iam_service_linked_role instead",
+                role.path.loc if role.path else None, role)
+        name = _leading_text(role.name)
+        if name is not None and data.is_reserved_name(name):
+            yield ctx.finding(
+                "E9520", f"role name '{display(role.name)}' starts with {data.reserved_prefix}, the names of the Lex "
+                "service-linked roles; IAM refuses an ordinary role with it. Declare AWS::IAM::ServiceLinkedRole "
+                f"(AWSServiceName {data.bot_role.service}) or give the service role a name of its own",
+                role.name.loc if role.name else None, role)
+
+
+# -- E9521 ----------------------------------------------------------------------------------------------
+
+def _role_refs(ctx: Context) -> Iterator[tuple[model.Entity, Value]]:
+    for att in ctx.unit.attachments:
+        if att.role is not None:
+            yield att, att.role
+    for ip in ctx.unit.identity_policies:
+        for role in ip.roles:
+            yield ip, role
+
+
+@check
+def check_modified(ctx: Context) -> Iterator[model.Finding]:
+    seen: set[tuple[str, object, str]] = set()
+    for owner, value in _role_refs(ctx):
+        key = (owner.address, value.loc, value.render())
+        if key in seen:
+            continue
+        seen.add(key)
+        linked = lex_linked_role(ctx, value)
+        if linked is None:
+            continue
+        yield ctx.finding(
+            "E9521", f"{owner.address} attaches a policy to {linked.describe()} ('{display(value)}'): the "
+            "permissions of a service-linked role cannot be changed, IAM answers UnmodifiableEntity",
+            value.loc, owner)
+
+
+# -- E9522 ----------------------------------------------------------------------------------------------
+
+def _slr_service_of(ctx: Context, value: Value) -> str | None:
+    """The service whose service-linked role a role value names, when it certainly names one."""
+    refs = referenced(ctx, value)
+    for entity in refs:
+        if isinstance(entity, model.ServiceLinkedRole):
+            return _declared_service(entity)
+    if refs:
+        return None
+    is_slr_path, svc = service_linked_path(value)
+    return svc if is_slr_path else None
+
+
+@check
+def check_bot_role_slr(ctx: Context) -> Iterator[model.Finding]:
+    data = service_roles()
+    want = data.bot_role
+    for bot, value in _bot_role_values(ctx):
+        svc = _slr_service_of(ctx, value)
+        if svc is None or svc == want.service:
+            continue
+        linked = data.by_service(svc)
+        what = linked.describe() if linked else f"the service-linked role of {svc}"
+        yield ctx.finding(
+            "E9522", f"the role of bot {bot.address} is {what}; a Lex V2 bot needs a role lexv2.amazonaws.com can "
+            f"assume: {want.role_name}_* at {want.path} or a service role that trusts {want.service}",
+            value.loc, bot)
+
+
+# -- E9523 ----------------------------------------------------------------------------------------------
+
+def _values_in(obj: object) -> Iterator[Value]:
+    if isinstance(obj, Value):
+        yield obj
+    elif isinstance(obj, tuple):
+        for item in obj:
+            yield from _values_in(item)
+    elif dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        for f in dataclasses.fields(obj):
+            yield from _values_in(getattr(obj, f.name))
+
+
+def uses_deploying_account(unit: model.Unit, besides: Value) -> bool:
+    """Whether any value of the unit other than ``besides`` is built from the deploying account."""
+    for entity in unit.entities():
+        for v in _values_in(entity):
+            if v is not besides and any(s.kind == ACCOUNT for s in v.symbols):
+                return True
+    return False
+
+
+@check
+def check_bot_role_account(ctx: Context) -> Iterator[model.Finding]:
+    for bot, value in _bot_role_values(ctx):
+        arn = parse_arn(value)
+        if arn is None or arn.service_text != "iam":
+            continue
+        account = segment_text(arn.account)
+        verdict = same(arn.account, SELF_ACCOUNT, ctx.pins)
+        if verdict is False:
+            deploying = ctx.pins.get("account", "the deploying account")
+            yield ctx.finding(
+                "E9523", f"bot {bot.address}'s role '{display(value)}' is in account {display(Value(arn.account))}, "
+                f"not the bot's account ({deploying}): Lex can only be passed a role of its own account",
+                value.loc, bot)
+        elif (verdict is None and account is not None and _ACCOUNT_ID.match(account) and "account" not in ctx.pins
+              and uses_deploying_account(ctx.unit, value)):
+            finding = ctx.finding(
+                "E9523", f"bot {bot.address}'s role '{display(value)}' hard-codes account {account} while the rest of "
+                "the template uses the deploying account: the stack breaks in any other account; build the ARN "
+                "from the role (!GetAtt Role.Arn) or from ${AWS::AccountId}",
+                value.loc, bot)
+            yield dataclasses.replace(finding, severity="warning")
+
+
+# -- E9524 ----------------------------------------------------------------------------------------------
+
+def _assumes(st: model.Statement) -> bool | None:
+    if st.action_key != "Action" or "Action" in st.unresolved:
+        return None
+    texts = [a.text for a in st.actions]
+    if any(t is None for t in texts):
+        return None
+    return any(grants(t, "sts:AssumeRole") for t in texts if t is not None)
+
+
+def trusts(doc: model.PolicyDocument | None, service: str) -> tuple[bool | None, list[model.Principal]]:
+    """Whether a trust policy lets ``service`` assume the role (None: cannot be known), and who it does trust."""
+    if doc is None or not doc.resolved or doc.problems:
+        return None, []
+    known = True
+    others: list[model.Principal] = []
+    for st in doc.statements:
+        if not is_allow(st):
+            continue
+        assumes = _assumes(st)
+        if assumes is None or st.principal_key not in ("Principal", None) or "Principal" in st.unresolved:
+            known = False
+            continue
+        if not assumes:
+            continue
+        for p in st.principals:
+            text = p.value.text
+            if p.kind == "*" or (text is not None and text.strip() in (service, "*")):
+                return True, []
+            if p.value.is_unknown or (text is None and p.kind == "Service"):
+                known = False  # a parameter, or a service name built at deploy time
+            else:
+                others.append(p)
+    return (False if known else None), others
+
+
+@check
+def check_bot_role_trust(ctx: Context) -> Iterator[model.Finding]:
+    want = service_roles().v2_principal
+    v1 = service_roles().v1_principal
+    for role, bots in bot_roles(ctx):
+        verdict, others = trusts(role.trust, want)
+        if verdict is not False or role.trust is None:
+            continue
+        names = ", ".join(display(p.value) + (" (the Lex V1 principal)" if p.value.text == v1 else "") for p in others)
+        trusted = f"trusts {names}" if others else "lets no one assume it"
+        loc = others[0].value.loc if others else role.trust.loc
+        yield ctx.finding(
+            "E9524", f"role {role.address} is the role of bot {_names(bots)} but its trust policy {trusted}, not "
+            f"{want}: Lex V2 cannot assume it", loc, role)
+
+
+# -- E9525 ----------------------------------------------------------------------------------------------
+
+_EXPECTS = {
+    "lambda_role": "the execution role of a Lambda function",
+    "log_role": "a log delivery role",
+    "service_role": "another service's role",
+    "lambda_arn": "a Lambda function ARN",
+}
+
+
+@check
+def check_slr_misused(ctx: Context) -> Iterator[model.Finding]:
+    for use in ctx.unit.role_uses:
+        linked = lex_linked_role(ctx, use.value)
+        if linked is None or use.value is None:
+            continue
+        where = _EXPECTS.get(use.expects, "another service's role")
+        yield ctx.finding(
+            "E9525", f"{use.prop or 'the role'} of {use.address} ({where}) is {linked.describe()}; only Lex can "
+            "assume a Lex service-linked role", use.value.loc, use)
+    for alias in ctx.unit.aliases:
+        for value in alias.lambda_arns:
+            linked = lex_linked_role(ctx, value)
+            if linked is not None:
+                yield ctx.finding(
+                    "E9525", f"the Lambda code hook of {alias.address} is {linked.describe()}, not a Lambda function "
+                    "ARN: Lex cannot invoke a role", value.loc, alias)
+        for value in alias.log_role_arns:
+            linked = lex_linked_role(ctx, value)
+            if linked is not None:
+                yield ctx.finding(
+                    "E9525", f"the conversation-log role of {alias.address} is {linked.describe()}; log delivery "
+                    "cannot use a service-linked role", value.loc, alias)
+
+
+# -- W9526 ----------------------------------------------------------------------------------------------
+
+def caller_policy(value: Value | None) -> str | None:
+    """The Lex caller policy a managed policy name or ARN names (any partition), else None."""
+    if value is None:
+        return None
+    data = service_roles()
+    if value.text is not None:
+        return data.caller_policy(value.text)
+    arn = parse_arn(value)
+    if arn is None or arn.service_text != "iam" or segment_text(arn.account) != "aws":
+        return None
+    resource = segment_text(arn.resource)
+    if resource is None or not resource.startswith("policy/"):
+        return None
+    return data.caller_policy(resource.rsplit("/", 1)[-1])
+
+
+def _policies_on(ctx: Context, role: model.IamRole) -> Iterator[tuple[model.Entity, Value | None, model.PolicyDocument | None]]:
+    """(owner, managed policy ARN, document) of every policy that reaches ``role``."""
+    for arn in role.managed_policy_arns:
+        yield role, arn, None
+    for doc in role.inline:
+        yield role, None, doc
+    for att in ctx.unit.attachments:
+        if att.address != role.address and role in referenced(ctx, att.role):
+            yield att, att.policy_arn, att.document
+    for ip in ctx.unit.identity_policies:
+        if any(role in referenced(ctx, r) for r in ip.roles):
+            yield ip, None, ip.document
+
+
+def _overprivileged(st: model.Statement) -> Iterator[tuple[Value, str]]:
+    if not is_allow(st) or st.action_key != "Action":
+        return
+    star = st.resource_key == "Resource" and any((r.text or "").strip() == "*" for r in st.resources)
+    for action in st.actions:
+        text = (action.text or "").strip()
+        if text == "*":
+            yield action, "'*' grants every action, lex:* and iam:PassRole included"
+        elif text.lower() == "lex:*":
+            yield action, "lex:* grants every Lex action on the bots it covers"
+        elif star and grants(text, "iam:PassRole"):
+            yield action, f"'{text}' on Resource \"*\" lets the bot's role pass any role to any service"
+
+
+@check
+def check_bot_role_privileges(ctx: Context) -> Iterator[model.Finding]:
+    data = service_roles()
+    for role, bots in bot_roles(ctx):
+        seen: set[tuple[str, object]] = set()
+        for owner, arn, doc in _policies_on(ctx, role):
+            name = caller_policy(arn)
+            if name is not None and arn is not None:
+                yield ctx.finding(
+                    "W9526", f"role {role.address} is the service role of bot {_names(bots)} and gets the caller policy "
+                    f"{name} ({data.caller_policies[name]}); the bot's role needs only what its features use",
+                    arn.loc, owner)
+            for st in doc.statements if doc is not None else ():
+                for action, why in _overprivileged(st):
+                    key = (owner.address, action.loc)
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                    yield ctx.finding(
+                        "W9526", f"role {role.address} is the service role of bot {_names(bots)}: {why}; the bot's role "
+                        "needs only what its features use", action.loc, owner, (*st.path, "Action"))
+
+
+# -- E9527 ----------------------------------------------------------------------------------------------
+
+@check
+def check_slr_declarations(ctx: Context) -> Iterator[model.Finding]:
+    data = service_roles()
+    declared: dict[str, model.ServiceLinkedRole] = {}
+    for slr in ctx.unit.service_linked_roles:
+        svc = _declared_service(slr)
+        if svc is None:
+            continue
+        linked = data.by_service(svc)
+        if linked is None:
+            if data.looks_like_lex_service(svc):
+                hint = data.suggest_service(svc)
+                yield ctx.finding(
+                    "E9527", f"'{svc}' is not a Lex service name IAM knows" + (f"; did you mean '{hint}'?" if hint else
+                    "; the Lex services are " + ", ".join(r.service for r in data.linked_roles)),
+                    slr.service_name.loc if slr.service_name else None, slr)
+            continue
+        suffix: str | None = None
+        if slr.custom_suffix is not None:
+            suffix = slr.custom_suffix.text
+            if suffix is None:
+                continue  # decided at deploy time
+            if not linked.custom_suffix:
+                yield ctx.finding(
+                    "E9527", f"{svc} does not accept a custom suffix: IAM creates exactly one {linked.role_name} per "
+                    "account", slr.custom_suffix.loc, slr)
+                continue
+            if not data.suffix_ok(suffix):
+                yield ctx.finding(
+                    "E9527", f"custom suffix '{suffix}' must match {data.suffix_pattern.pattern} (1 to 64 letters, "
+                    "digits and +=,.@_- characters)", slr.custom_suffix.loc, slr)
+                continue
+        if slr.conditional:
+            continue
+        name = linked.name_with(suffix).lower()
+        first = declared.setdefault(name, slr)
+        if first is not slr:
+            yield ctx.finding(
+                "E9527", f"{slr.address} declares {linked.name_with(suffix)}, already declared by {first.address}: "
+                "the second creation fails", slr.service_name.loc if slr.service_name else None, slr)
