@@ -179,7 +179,7 @@ class Context:
 # --- the files of one module folder -----------------------------------------------------------
 
 _PARSE_CACHE: dict[tuple[str, str, int, int], ParsedFile | HclError] = {}
-_PARSE_CACHE_MAX = 4096
+_PARSE_CACHE_MAX = 512  # enough for a caller and its children; bounded memory on big scans
 
 
 def parse_cached(path: Path, rel: str, text: str) -> ParsedFile | HclError:
@@ -190,9 +190,7 @@ def parse_cached(path: Path, rel: str, text: str) -> ParsedFile | HclError:
     except OSError:
         key = None
     if key is not None and key in _PARSE_CACHE:
-        hit = _PARSE_CACHE[key]
-        if isinstance(hit, HclError) or hit.lines is not None:
-            return hit
+        return _PARSE_CACHE[key]
     try:
         result: ParsedFile | HclError = parse_file(text, rel)
     except HclError as exc:

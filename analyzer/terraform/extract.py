@@ -7,6 +7,7 @@ evaluates the block's arguments (:class:`HclView`), the plan front end one that 
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -320,7 +321,16 @@ HANDLERS: dict[str, Handler] = {
 
 
 def extract_resource(view: View, unit: model.Unit) -> None:
+    """Add the entities of one resource to the unit.  A resource whose values cannot be evaluated
+    (nesting beyond Python's stack; or, never expected, a bug) is recorded without entities and the
+    scan goes on; a bug is reported as a warning so that it is seen."""
     unit.resource_types[view.address] = view.type
     handler = HANDLERS.get(view.type)
-    if handler is not None:
+    if handler is None:
+        return
+    try:
         handler(view, unit)
+    except RecursionError:
+        pass
+    except Exception as exc:  # noqa: BLE001 - never crash on input
+        warnings.warn(f"lexiam: internal error while reading {view.address} ({view.type}): {exc!r}", stacklevel=2)

@@ -555,10 +555,7 @@ def extract_scope(scope: Scope, unit: model.Unit, seen: set[int]) -> None:
             if block.type == "resource" and len(block.labels) >= 2:
                 address = f"{scope.prefix}{block.labels[0]}.{block.labels[1]}"
                 scope.ctx.new_budget()
-                try:
-                    extract_resource(HclView(scope, block, address), unit)
-                except RecursionError:
-                    unit.resource_types[address] = block.labels[0]
+                extract_resource(HclView(scope, block, address), unit)
                 ignores = by_line.get(block.loc.line, []) + (by_line.get(block.loc.end_line, [])
                                                              if block.loc.end_line != block.loc.line else [])
                 if ignores:

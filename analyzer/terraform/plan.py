@@ -253,10 +253,7 @@ def load_plan(path: Path, rel: str, text: str, options: Options) -> LoadOutput |
     unit = model.Unit(file=rel, format="terraform-plan")
     for res in resources:
         ctx.new_budget()
-        try:
-            extract_resource(PlanView(plan, res), unit)
-        except RecursionError:
-            unit.resource_types[res.address] = res.type
+        extract_resource(PlanView(plan, res), unit)
     out.units.append(unit)
     out.files.append(FileResult(rel, "scanned"))
     out.errors.extend(ctx.errors.values())
