@@ -10,6 +10,7 @@ the file.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -129,6 +130,11 @@ def parse_file(text: str, rel: str) -> ParsedFile:
     return ParsedFile(rel, body, conv.comments(tree), lines)
 
 
+@functools.lru_cache(maxsize=2048)
+def _expression_tree(src: str):  # noqa: ANN202 - lark.Tree (read only: the converter never changes it)
+    return _parser_tree("x = " + src + "\n")
+
+
 def parse_expression(src: str, rel: str, line: int, column: int, lines: list[str] | None = None) -> Expr:
     """Parse the text of one expression written at (line, column) of ``rel``; Bad when it does not parse."""
     from lark.exceptions import LarkError
@@ -137,7 +143,7 @@ def parse_expression(src: str, rel: str, line: int, column: int, lines: list[str
     if "\n\n" in src.strip():  # a blank line cannot be inside one expression: avoid parsing a second attribute
         return Bad(loc, "not an expression")
     try:
-        tree = _parser_tree("x = " + src.strip("\r\n") + "\n")
+        tree = _expression_tree(src.strip("\r\n"))
     except (LarkError, RecursionError):
         return Bad(loc, "an expression that does not parse")
     except Exception:  # noqa: BLE001 - third-party parser
