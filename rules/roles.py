@@ -420,18 +420,13 @@ def check_slr_misused(ctx: Context) -> Iterator[model.Finding]:
             "E9525", f"{use.prop or 'the role'} of {use.address} ({where}) is {linked.describe()}; only Lex can "
             "assume a Lex service-linked role", use.value.loc, use)
     for alias in ctx.unit.aliases:
-        for value in alias.lambda_arns:
-            linked = lex_linked_role(ctx, value)
-            if linked is not None:
-                yield ctx.finding(
-                    "E9525", f"the Lambda code hook of {alias.address} is {linked.describe()}, not a Lambda function "
-                    "ARN: Lex cannot invoke a role", value.loc, alias)
-        for value in alias.log_role_arns:
-            linked = lex_linked_role(ctx, value)
-            if linked is not None:
-                yield ctx.finding(
-                    "E9525", f"the conversation-log role of {alias.address} is {linked.describe()}; log delivery "
-                    "cannot use a service-linked role", value.loc, alias)
+        for values, what, why in ((alias.lambda_arns, "Lambda code hook", "not a Lambda function ARN: Lex cannot invoke a role"),
+                                  (alias.log_role_arns, "conversation-log role", "log delivery cannot use it")):
+            for value in values:
+                linked = lex_linked_role(ctx, value)
+                if linked is not None:
+                    yield ctx.finding("E9525", f"the {what} of {alias.address} is {linked.describe()}, {why}",
+                                      value.loc, alias)
 
 
 # -- W9526 ----------------------------------------------------------------------------------------------

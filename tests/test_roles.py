@@ -36,18 +36,41 @@ def bot(role_arn: str, name: str = "OrderBot") -> str:
     """
 
 
+SAM = "Transform: AWS::Serverless-2016-10-31\n"
+
+
+def function(name: str, props: str) -> str:
+    """An AWS::Serverless::Function with ``props`` (YAML at the level of its Properties) added."""
+    extra = textwrap.indent(textwrap.dedent(props).strip("\n"), " " * 10)
+    return f"""
+      {name}:
+        Type: AWS::Serverless::Function
+        Properties:
+          Handler: index.handler
+          Runtime: python3.12
+          InlineCode: "x"
+{extra}
+    """
+
+
 def template(*resources: str, head: str = "") -> str:
     body = "".join(textwrap.indent(textwrap.dedent(r).strip("\n"), "  ") + "\n" for r in resources)
     return f'AWSTemplateFormatVersion: "2010-09-09"\n{head}Resources:\n{body}'
 
 
-LEXV2_TRUST = """
+def role(name: str, principal: str = "{Service: lexv2.amazonaws.com}", props: str = "") -> str:
+    """An AWS::IAM::Role that lets ``principal`` assume it; ``props``: more properties, one a line."""
+    extra = "".join(f"\n          {line}" for line in props.splitlines() if line.strip())
+    return f"""
+      {name}:
+        Type: AWS::IAM::Role
+        Properties:{extra}
           AssumeRolePolicyDocument:
             Statement:
               - Effect: Allow
-                Principal: {Service: lexv2.amazonaws.com}
+                Principal: {principal}
                 Action: sts:AssumeRole
-"""
+    """
 
 
 # -- E9522: the bot's role as a literal ARN, a Sub, a reference --------------------------------------------
@@ -77,13 +100,7 @@ def test_the_lexv2_bots_slr_by_reference_is_right(tmp_path: Path) -> None:
 
 def test_role_named_like_an_slr_with_a_custom_path_is_not_an_slr(tmp_path: Path) -> None:
     """A custom path: the role is an ordinary one (E9520 for its name), never E9521/E9522."""
-    role = """
-      Lookalike:
-        Type: AWS::IAM::Role
-        Properties:
-          RoleName: AWSServiceRoleForLexBots
-          Path: /custom/
-    """ + LEXV2_TRUST
+    lookalike = role("Lookalike", props="RoleName: AWSServiceRoleForLexBots\nPath: /custom/")
     policy = """
       Extra:
         Type: AWS::IAM::Policy
@@ -94,16 +111,11 @@ def test_role_named_like_an_slr_with_a_custom_path_is_not_an_slr(tmp_path: Path)
             Statement: [{Effect: Allow, Action: polly:SynthesizeSpeech, Resource: "*"}]
     """
     arn = "!Sub arn:${AWS::Partition}:iam::${AWS::AccountId}:role/custom/AWSServiceRoleForLexBots"
-    found = scan_text(tmp_path, template(role, policy, bot(arn)))
+    found = scan_text(tmp_path, template(lookalike, policy, bot(arn)))
     assert ids(found, ROLE_RULES) == [("E9520", 6)]
 
 
 def test_logical_id_like_an_slr_is_nothing(tmp_path: Path) -> None:
-    role = """
-      LexServiceLinkedRole:
-        Type: AWS::IAM::Role
-        Properties:
-    """ + LEXV2_TRUST
     policy = """
       Logs:
         Type: AWS::IAM::Policy
@@ -113,7 +125,7 @@ def test_logical_id_like_an_slr_is_nothing(tmp_path: Path) -> None:
           PolicyDocument:
             Statement: [{Effect: Allow, Action: logs:PutLogEvents, Resource: "*"}]
     """
-    assert ids(scan_text(tmp_path, template(role, policy, bot("!GetAtt LexServiceLinkedRole.Arn")))) == []
+    assert ids(scan_text(tmp_path, template(role("LexServiceLinkedRole"), policy, bot("!GetAtt LexServiceLinkedRole.Arn")))) == []
 
 
 @pytest.mark.parametrize("role_arn", ["!Ref RoleArn", "!ImportValue shared-bot-role", "!GetAtt Custom.RoleArn"])
@@ -130,53 +142,25 @@ def test_unresolved_role_is_never_a_finding(tmp_path: Path, role_arn: str) -> No
 # -- E9524: the trust policy of a role followed through GetAtt / a name ------------------------------------
 
 def test_getatt_of_a_role_trusting_lex_v1(tmp_path: Path) -> None:
-    role = """
-      BotRole:
-        Type: AWS::IAM::Role
-        Properties:
-          AssumeRolePolicyDocument:
-            Statement:
-              - Effect: Allow
-                Principal: {Service: [lex.amazonaws.com]}
-                Action: [sts:AssumeRole]
-    """
-    found = scan_text(tmp_path, template(role, bot("!GetAtt BotRole.Arn")))
+    found = scan_text(tmp_path, template(role("BotRole", "{Service: [lex.amazonaws.com]}"), bot("!GetAtt BotRole.Arn")))
     assert ids(found) == [("E9524", 9)]
     assert "lex.amazonaws.com (the Lex V1 principal)" in found[0].message
     assert found[0].resource == "BotRole"
 
 
 def test_trust_found_through_a_symbolic_role_name(tmp_path: Path) -> None:
-    role = """
-      BotRole:
-        Type: AWS::IAM::Role
-        Properties:
-          RoleName: !Sub ${AWS::StackName}-bot
-          AssumeRolePolicyDocument:
-            Statement:
-              - Effect: Allow
-                Principal: {AWS: !Sub "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"}
-                Action: sts:AssumeRole
-    """
+    account = role("BotRole", '{AWS: !Sub "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"}',
+                   "RoleName: !Sub ${AWS::StackName}-bot")
     arn = "!Sub arn:${AWS::Partition}:iam::${AWS::AccountId}:role/${AWS::StackName}-bot"
-    assert ids(scan_text(tmp_path, template(role, bot(arn)))) == [("E9524", 10)]
+    assert ids(scan_text(tmp_path, template(account, bot(arn)))) == [("E9524", 10)]
 
 
 @pytest.mark.parametrize("principal", ["{Service: !Ref TrustedService}", "{Service: !Sub 'lexv2.${AWS::URLSuffix}'}",
                                        "'*'", "{Service: [lambda.amazonaws.com, lexv2.amazonaws.com]}"])
 def test_trust_that_cannot_be_faulted(tmp_path: Path, principal: str) -> None:
     head = "Parameters:\n  TrustedService: {Type: String}\n"
-    role = f"""
-      BotRole:
-        Type: AWS::IAM::Role
-        Properties:
-          AssumeRolePolicyDocument:
-            Statement:
-              - Effect: Allow
-                Principal: {principal}
-                Action: sts:AssumeRole
-    """
-    assert ids(scan_text(tmp_path, template(role, bot("!GetAtt BotRole.Arn"), head=head)), ROLE_RULES) == []
+    found = scan_text(tmp_path, template(role("BotRole", principal), bot("!GetAtt BotRole.Arn"), head=head))
+    assert ids(found, ROLE_RULES) == []
 
 
 # -- E9523: cross-account and hard-coded accounts ----------------------------------------------------------
@@ -235,15 +219,10 @@ def test_select_split_of_an_slr_arn_and_of_an_unknown(tmp_path: Path) -> None:
 
 
 def test_managed_policy_arns_of_a_handmade_slr_are_not_e9521(tmp_path: Path) -> None:
-    role = """
-      Fake:
-        Type: AWS::IAM::Role
-        Properties:
-          Path: !Sub /aws-service-role/${Service}/
-          ManagedPolicyArns: [arn:aws:iam::aws:policy/AmazonPollyReadOnlyAccess]
-    """ + LEXV2_TRUST
+    fake = role("Fake", props="Path: !Sub /aws-service-role/${Service}/\n"
+                              "ManagedPolicyArns: [arn:aws:iam::aws:policy/AmazonPollyReadOnlyAccess]")
     head = "Parameters:\n  Service: {Type: String}\n"
-    assert ids(scan_text(tmp_path, template(role, head=head))) == [("E9520", 8)]
+    assert ids(scan_text(tmp_path, template(fake, head=head))) == [("E9520", 8)]
 
 
 # -- E9525 -------------------------------------------------------------------------------------------------
@@ -271,12 +250,6 @@ def test_slr_as_a_log_role_and_an_unrelated_role_property(tmp_path: Path) -> Non
 # -- W9526 -------------------------------------------------------------------------------------------------
 
 def test_caller_policy_through_a_managed_policy_and_sam_names(tmp_path: Path) -> None:
-    role = """
-      BotRole:
-        Type: AWS::IAM::Role
-        Properties:
-          RoleName: !Sub ${AWS::StackName}-bot
-    """ + LEXV2_TRUST
     managed = """
       Admin:
         Type: AWS::IAM::ManagedPolicy
@@ -288,22 +261,15 @@ def test_caller_policy_through_a_managed_policy_and_sam_names(tmp_path: Path) ->
               - {Effect: Allow, Action: iam:PassRole, Resource: !Sub "arn:aws:iam::${AWS::AccountId}:role/x"}
               - {Effect: Deny, Action: "lex:*", Resource: "*"}
     """
-    found = scan_text(tmp_path, template(role, managed, bot("!GetAtt BotRole.Arn")))
-    assert ids(found) == [("W9526", 19)]
+    bot_role = role("BotRole", props="RoleName: !Sub ${AWS::StackName}-bot")
+    found = scan_text(tmp_path, template(bot_role, managed, bot("!GetAtt BotRole.Arn")))
+    assert ids(found) == [("W9526", 18)]
     assert found[0].resource == "Admin"
 
 
 def test_caller_policy_on_a_caller_role_is_fine(tmp_path: Path) -> None:
-    fn = """
-      Caller:
-        Type: AWS::Serverless::Function
-        Properties:
-          Handler: index.handler
-          Runtime: python3.12
-          InlineCode: "x"
-          Policies: [AmazonLexFullAccess, {DynamoDBCrudPolicy: {TableName: t}}]
-    """
-    assert ids(scan_text(tmp_path, template(fn, head="Transform: AWS::Serverless-2016-10-31\n"))) == []
+    fn = function("Caller", "Policies: [AmazonLexFullAccess, {DynamoDBCrudPolicy: {TableName: t}}]")
+    assert ids(scan_text(tmp_path, template(fn, head=SAM))) == []
 
 
 # -- E9527 -------------------------------------------------------------------------------------------------
@@ -376,13 +342,7 @@ def test_identity_policies_of_every_kind(tmp_path: Path) -> None:
 
 
 def test_sam_function_policies_are_analysed_like_a_role(tmp_path: Path) -> None:
-    fn = """
-      Fn:
-        Type: AWS::Serverless::Function
-        Properties:
-          Handler: index.handler
-          Runtime: python3.12
-          InlineCode: "x"
+    fn = function("Fn", """
           Policies:
             - AWSLambdaBasicExecutionRole
             - DynamoDBCrudPolicy: {TableName: orders}
@@ -393,29 +353,19 @@ def test_sam_function_policies_are_analysed_like_a_role(tmp_path: Path) -> None:
                 - Effect: Allow
                   Action: lex:RecognizeText
                   Resource: !Sub arn:aws:lex:${AWS::Region}:${AWS::AccountId}:bot/ABCDEFGHIJ
-      Single:
-        Type: AWS::Serverless::Function
-        Properties:
-          Handler: index.handler
-          Runtime: python3.12
-          InlineCode: "x"
+    """)
+    single = function("Single", """
           Policies:
             Statement: [{Effect: Allow, Action: lexv2:ListBots, Resource: "*"}]
-    """
-    found = scan_text(tmp_path, template(fn, head="Transform: AWS::Serverless-2016-10-31\n"))
+    """)
+    found = scan_text(tmp_path, template(fn, single, head=SAM))
     assert ids(found) == [("E9540", 15), ("W9541", 15), ("W9542", 18), ("E9540", 27)]
 
 
 def test_sam_function_with_role_ignores_policies(tmp_path: Path) -> None:
-    fn = """
-      Fn:
-        Type: AWS::Serverless::Function
-        Properties:
-          Handler: index.handler
-          Runtime: python3.12
-          InlineCode: "x"
+    fn = function("Fn", """
           Role: arn:aws:iam::123456789012:role/fn
           Policies:
             - Statement: [{Effect: Allow, Action: lex:RecognizeTxt, Resource: "*"}]
-    """
-    assert ids(scan_text(tmp_path, template(fn, head="Transform: AWS::Serverless-2016-10-31\n"))) == []
+    """)
+    assert ids(scan_text(tmp_path, template(fn, head=SAM))) == []

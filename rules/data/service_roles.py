@@ -136,15 +136,10 @@ class ServiceRoles:
         return name if name in self.caller_policies else None
 
 
-def _load_document() -> dict[str, Any]:
-    import json
-    from importlib import resources
-
-    text = resources.files(__package__).joinpath(DATA_FILE).read_text(encoding="utf-8")
-    return json.loads(text)
-
-
 @functools.cache
 def service_roles() -> ServiceRoles:
     """The service-role data, loaded from the package data on the first call and shared afterwards."""
-    return ServiceRoles(_load_document())
+    import json
+    from importlib import resources
+
+    return ServiceRoles(json.loads(resources.files(__package__).joinpath(DATA_FILE).read_text(encoding="utf-8")))
