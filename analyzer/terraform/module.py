@@ -183,6 +183,7 @@ def call_index(options: Options) -> CallIndex:
 
 def _build_index(roots: tuple[Path, ...], options: Options) -> CallIndex:
     index = CallIndex()
+    exclude = getattr(options, "exclude", None)  # what the configuration leaves out of the scan
     files = 0
     entries = 0
     seen: set[Path] = set()
@@ -201,7 +202,7 @@ def _build_index(roots: tuple[Path, ...], options: Options) -> CallIndex:
             entries += 1
             if entries > MAX_INDEX_ENTRIES:
                 return CallIndex(complete=False)
-            if entry.name in SKIP_DIRS:
+            if entry.name in SKIP_DIRS or (exclude is not None and exclude(Path(entry.path))):
                 continue
             try:
                 if entry.is_dir(follow_symlinks=False):
@@ -438,6 +439,8 @@ def load_module(folder: Path, files: list[Path], rel_of: Callable[[Path], str], 
         return _skip_all(sources, out, SKIP_REASON)
 
     reached = index.reached.get(real_folder) if index.complete else None
+    if reached is not None and not _call_parses(reached[1], reached[0], rel_of):
+        reached = None  # the caller's module block is in a file that does not parse: nobody expands us
     if reached is not None:
         name, caller = reached
         reason = f"analysed as module.{name} of {rel_of(caller)}"
@@ -470,6 +473,25 @@ def load_module(folder: Path, files: list[Path], rel_of: Callable[[Path], str], 
     failed = set(mod.failed)
     out.errors.extend(e for rel, e in ctx.errors.items() if rel not in failed)
     return out
+
+
+def _call_parses(caller: Path, name: str, rel_of: Callable[[Path], str]) -> bool:
+    """Whether the caller's ``module "<name>"`` block is in a file that parses (so the caller expands it)."""
+    from analyzer.terraform.evaluate import parse_cached
+
+    pattern = re.compile(rf'(?m)^module\s+"?{re.escape(name)}"?\s*\{{')
+    try:
+        paths = sorted(p for p in caller.iterdir() if p.name.endswith(".tf") and p.is_file())
+    except OSError:
+        return False
+    for path in paths:
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError):
+            continue
+        if pattern.search(text):
+            return not isinstance(parse_cached(path, rel_of(path), text), HclError)
+    return False
 
 
 def _parse_for_errors(f: SourceFile) -> ParsedFile | HclError:

@@ -80,3 +80,13 @@ def test_a_child_scanned_without_its_caller_is_analysed_on_its_own() -> None:
     whole = scan([ROOT], Options(root=ROOT))
     assert ("modules/bot/main.tf", "scanned", "analysed as module.bot of .") in {
         (f.file, f.status, f.reason) for f in whole.files}
+
+
+def test_a_child_whose_caller_does_not_parse_is_analysed_on_its_own(tmp_path: Path) -> None:
+    (tmp_path / "child").mkdir()
+    (tmp_path / "main.tf").write_text('module "bot" {\n  source = "./child"\n}\nresource "x" {{{\n')
+    (tmp_path / "child" / "main.tf").write_text('resource "aws_lexv2models_bot" "b" {\n  name = "B"\n}\n')
+    result = scan([tmp_path], Options(root=tmp_path))
+    statuses = {(f.file, f.status, f.reason) for f in result.files}
+    assert ("child/main.tf", "scanned", "") in statuses
+    assert [f.rule_id for f in result.findings if f.file == "main.tf"] == ["E9500"]
