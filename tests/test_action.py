@@ -257,3 +257,21 @@ if [ "$1 $2" = "-m venv" ]; then mkdir -p "$3/bin" && cp "$0" "$3/bin/python"; f
     run_action(workspace, {"version": "9.9.9"}, extra_env=env)
     pip = log.read_text(encoding="utf-8").splitlines()[1]
     assert pip.endswith("pip install --quiet --disable-pip-version-check lexiam==9.9.9")
+
+
+@pytest.mark.parametrize("doc", ["README.md", "docs/usage/github.md"])
+def test_documented_workflow_uses_the_action_as_declared(doc: str) -> None:
+    text = (REPO / doc).read_text(encoding="utf-8")
+    (block,) = [b for b in re.findall(r"```yaml\n(.*?)```", text, re.S) if "upload-sarif" in b]
+    workflow = yaml.safe_load(block)
+    assert workflow["permissions"]["security-events"] == "write"
+    steps = workflow["jobs"]["lexiam"]["steps"]
+    assert steps[0]["uses"].startswith("actions/checkout@")
+    ours = steps[1]
+    assert ours["uses"].startswith("lexiam/lexiam@") and ours["id"] == "lexiam"
+    action = load_action()
+    assert set(ours["with"]) <= set(action["inputs"])
+    upload = steps[2]
+    assert upload["uses"].startswith("github/codeql-action/upload-sarif@") and "failure()" in upload["if"]
+    (ref,) = EXPR.findall(upload["with"]["sarif_file"])
+    assert ref == "steps.lexiam.outputs.sarif-file" and "sarif-file" in action["outputs"]
