@@ -15,6 +15,14 @@ scan is analysed through its caller only (its entities get ``module.<name>.`` ad
 caller's unit, with the caller's inputs); its own ``load_module`` call then reports its files as
 scanned (and their parse errors) without a unit of its own, so nothing is reported twice.  A folder
 that no scanned folder calls (or that is only reached through a call cycle) is analysed on its own.
+"Scanned" means under ``Options.scan_paths`` (the paths given to the scan; the scan root when
+empty): a child scanned without its caller (pre-commit naming one staged file) is analysed on its
+own, and so is a child whose caller's ``module`` block is in a file that does not parse.
+
+Inline suppressions: ``# lexiam:ignore E9501[,W9509] reason`` (also ``//`` and ``/* */``) on the line
+above a resource block, at the end of its first line or at the end of its closing line is recorded
+in ``Unit.ignores[address]``; ``# lexiam:ignore-file RULE reason`` anywhere in ``Unit.unit_ignores``.
+(Line-level suppressions of single values are applied by the engine from the file text.)
 """
 
 from __future__ import annotations
