@@ -6,6 +6,8 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import REPO, SAMPLES, run_lexiam
 from tests.sarif_validation import check_sarif, check_sarif_text, schema_errors
 
@@ -24,8 +26,15 @@ def test_the_schema_rejects_a_broken_log() -> None:
     assert schema_errors({"version": "2.0.0", "runs": []})
 
 
-def test_samples_as_sarif() -> None:
-    doc = sarif(str(SAMPLES))
+@pytest.fixture(scope="module")
+def samples_sarif() -> str:
+    run = run_lexiam("scan", str(SAMPLES), "--format", "sarif", "--fail-on", "none")
+    assert run.code == 0, run.stderr
+    return run.stdout
+
+
+def test_samples_as_sarif(samples_sarif: str) -> None:
+    doc = check_sarif_text(samples_sarif)
     js = run_lexiam("scan", str(SAMPLES), "--format", "json", "--fail-on", "none").json()
     assert doc["version"] == "2.1.0" and doc["$schema"].endswith("sarif-schema-2.1.0.json")
     (run,) = doc["runs"]
@@ -128,7 +137,6 @@ def test_file_outside_the_root_and_odd_names(tmp_path: Path) -> None:
     assert art["uri"].startswith("file:///") and "uriBaseId" not in art
 
 
-def test_sarif_is_byte_identical_across_runs(tmp_path: Path) -> None:
-    a = run_lexiam("scan", str(SAMPLES), "--format", "sarif", "--fail-on", "none")
-    b = run_lexiam("scan", str(SAMPLES), "--format", "sarif", "--fail-on", "none")
-    assert a.stdout == b.stdout
+def test_sarif_is_byte_identical_across_runs(samples_sarif: str) -> None:
+    again = run_lexiam("scan", str(SAMPLES), "--format", "sarif", "--fail-on", "none")
+    assert again.stdout == samples_sarif
