@@ -24,13 +24,9 @@ from analyzer.values import (
     segment_text,
 )
 
-_P = Symbol(PARTITION, "AWS::Partition")
-_R = Symbol(REGION, "AWS::Region")
-_A = Symbol(ACCOUNT, "AWS::AccountId")
-
-
-def self_symbols(partition: Symbol = _P, region: Symbol = _R, account: Symbol = _A) -> tuple[Symbol, Symbol, Symbol]:
-    return partition, region, account
+# The deploy-time parts of a typed ARN, named neutrally ("${account}") so that messages read well in
+# any format; a front end may pass its own (CloudFormation passes AWS::AccountId...).
+NEUTRAL_SELVES = (Symbol(PARTITION, "partition"), Symbol(REGION, "region"), Symbol(ACCOUNT, "account"))
 
 
 def resource_symbol(address: str, entity: str, attr: str, name: str = "") -> Symbol:
@@ -39,12 +35,13 @@ def resource_symbol(address: str, entity: str, attr: str, name: str = "") -> Sym
 
 def typed_arn(entity: str, address: str, loc: Location | None, *, bot_id: Value | None = None,
               role_path: Value | None = None, slr_service: Value | None = None,
-              name_attr: str = "Name") -> Value | None:
+              name_attr: str = "Name", selves: tuple[Symbol, Symbol, Symbol] = NEUTRAL_SELVES) -> Value | None:
     """The ARN value of a resource declared in the scanned unit, or None when the kind has no ARN shape.
 
     The resource's own ID is a RESOURCE symbol (so the graph can follow it back to the resource);
     account, region and partition are the deploy-time self symbols.
     """
+    _P, _R, _A = selves
     head = ("arn:", _P)
     if entity == model.LEX_BOT:
         parts: tuple[Part, ...] = (*head, ":lex:", _R, ":", _A, ":bot/", resource_symbol(address, entity, "Id"))

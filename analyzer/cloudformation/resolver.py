@@ -42,6 +42,7 @@ PSEUDO = {
     "AWS::NotificationARNs": Symbol(STACK, "AWS::NotificationARNs"),
 }
 
+_SELVES = (PSEUDO["AWS::Partition"], PSEUDO["AWS::Region"], PSEUDO["AWS::AccountId"])
 _SUB_VAR = re.compile(r"\$\{([^}]*)\}")
 MAX_DEPTH = 64
 
@@ -184,7 +185,7 @@ class Resolver:
                 kwargs["bot_id"] = self.resolve_str(props.get("BotId"))
             elif entity == model.IAM_ROLE and props is not None and "Path" in props:
                 kwargs["role_path"] = self.resolve_str(props.get("Path"))
-            arn = arns.typed_arn(entity, logical_id, None, **kwargs) if entity else None
+            arn = arns.typed_arn(entity, logical_id, None, selves=_SELVES, **kwargs) if entity else None
         finally:
             self._busy.discard(logical_id)
         self._arn_cache[logical_id] = arn

@@ -62,7 +62,7 @@ def test_typed_arns_use_the_deploying_account_and_region() -> None:
     role_arn = bot.role_arn
     # aws_iam_role.bot.arn: arn:${partition}:iam::${account}:role/bots/${role name}, the path is the role's
     assert [s.kind for s in role_arn.symbols] == [PARTITION, ACCOUNT, RESOURCE]
-    assert role_arn.render().startswith("arn:${AWS::Partition}:iam::${AWS::AccountId}:role/bots/")
+    assert role_arn.render().startswith("arn:${partition}:iam::${account}:role/bots/")
     assert role_arn.symbols[-1].address == "aws_iam_role.bot"
     rp = entity(unit, "awscc_lex_resource_policy.orders")
     arn = rp.resource_arn
