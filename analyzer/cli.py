@@ -57,6 +57,17 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--parse-all", action="store_true",
                       help="parse every template, even those with no Lex or IAM content (slower; for auditing)")
     scan.add_argument("--root", metavar="DIR", help="report paths relative to DIR (default: the current folder)")
+    limits = scan.add_argument_group(
+        "limits", "Bounds on the work one input can cause (see docs/robustness.md). A file over a limit is one "
+        "E9500 finding; the scan goes on.")
+    limits.add_argument("--max-file-size", type=_limit(parse_size), metavar="SIZE",
+                        help="largest file read, in bytes or with K/M/G (default: 5M)")
+    limits.add_argument("--max-files", type=_limit(int), metavar="N",
+                        help="most template files read in one scan; the rest are listed as skipped (default: 100000)")
+    limits.add_argument("--max-depth", type=_limit(int), metavar="N",
+                        help="deepest nesting of YAML/JSON collections, in files and in JSON policy text (default: 256)")
+    limits.add_argument("--max-nodes", type=_limit(int), metavar="N",
+                        help="most YAML/JSON nodes in one file, YAML aliases counted expanded (default: 2000000)")
     scan.add_argument("--config", metavar="FILE",
                       help="a .lexiam.yaml or pyproject.toml (default: found from the scan root upwards)")
     scan.add_argument("--no-config", action="store_true", help="read no configuration file")
@@ -122,8 +133,11 @@ def cmd_scan(args: argparse.Namespace) -> int:
         account_id=args.account_id, region=args.region, ignore=ignore, tf_vars=tf_vars,
         tf_var_files=tuple(Path(v) for v in args.var_file), inline_ignores=not args.no_inline_ignores,
         prefilter=not args.parse_all,
-        root=root, exclude=args.exclude, severity=args.severity, progress=_progress())
+        root=root, exclude=args.exclude, severity=args.severity, progress=_progress(), **_limits(args))
     result = scan(paths, options)
+    for skipped in result.files:  # a limit that left files out must not pass unnoticed
+        if skipped.status == "skipped" and "(--max-files)" in skipped.reason:
+            print(f"lexiam: warning: {skipped.file}: {skipped.reason}", file=sys.stderr)
     result = _baseline(args, result)
     fmt = args.format or "text"
     to_tty = args.output is None and sys.stdout.isatty()
@@ -176,6 +190,33 @@ def _baseline(args: argparse.Namespace, result: ScanResult) -> ScanResult:
         return apply_baseline(result, read_baseline(Path(args.baseline)))
     except BaselineError as exc:
         raise UsageError(str(exc)) from None
+
+
+def _limit(convert: Callable[[str], int]) -> Callable[[str], int]:
+    """An argparse type for a positive limit."""
+    def check(text: str) -> int:
+        try:
+            value = convert(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        if value < 1:
+            raise argparse.ArgumentTypeError(f"{text!r} must be at least 1")
+        return value
+    return check
+
+
+def parse_size(text: str) -> int:
+    """``5000000``, ``512K``, ``5M``, ``1G`` (powers of 1024) -> bytes."""
+    text = text.strip().upper().removesuffix("B")
+    scale = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}.get(text[-1:], 1)
+    return int(text[:-1] if scale > 1 else text) * scale
+
+
+def _limits(args: argparse.Namespace) -> dict[str, int]:
+    """The Options fields of the limits given (by flag or configuration file)."""
+    fields = {"max_file_size": "max_file_bytes", "max_files": "max_files", "max_depth": "max_depth",
+              "max_nodes": "max_nodes"}
+    return {field: getattr(args, arg) for arg, field in fields.items() if getattr(args, arg, None) is not None}
 
 
 def _write(path: Path, text: str) -> None:

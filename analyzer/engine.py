@@ -24,6 +24,7 @@ SKIP_DIRS = frozenset({".git", "node_modules", ".terraform", ".hg", ".svn", "__p
 CFN_SUFFIXES = (".yaml", ".yml", ".json", ".template", ".cfn")
 TF_SUFFIXES = (".tf",)
 TFVARS_SUFFIXES = (".tfvars", ".tfvars.json")
+CANDIDATE_SUFFIXES = CFN_SUFFIXES + TF_SUFFIXES
 
 
 @dataclass
@@ -134,8 +135,13 @@ def discover(paths: Iterable[Path], max_files: int = 100_000,
     walked_tf: set[Path] = set()
     seen: set[Path] = set()
     seen_dirs: set[tuple[int, int]] = set()
+    full = False  # the --max-files limit was reached: stop
 
     def add_file(p: Path, explicit: bool) -> None:
+        nonlocal full
+        name = p.name.lower()
+        if not explicit and not name.endswith(CANDIDATE_SUFFIXES):
+            return
         try:
             real = p.resolve()
         except (OSError, RuntimeError):
@@ -143,11 +149,11 @@ def discover(paths: Iterable[Path], max_files: int = 100_000,
             return
         if real in seen:
             return
-        seen.add(real)
-        if len(seen) > max_files:
-            out.skipped.append((p, f"more than {max_files} files"))
+        if len(seen) >= max_files:
+            out.skipped.append((p, f"over the {max_files}-file limit (--max-files): this file and the rest were not scanned"))
+            full = True
             return
-        name = p.name.lower()
+        seen.add(real)
         if exclude is not None and exclude(p):
             if explicit:
                 out.skipped.append((p, "excluded by the configuration"))
@@ -167,37 +173,68 @@ def discover(paths: Iterable[Path], max_files: int = 100_000,
         elif explicit:
             out.skipped.append((p, "not a CloudFormation or Terraform file"))
 
-    def walk(d: Path) -> Iterator[Path]:
+    def listing(d: Path) -> Iterator[os.DirEntry[str]] | None:
         try:
             st = d.stat()
         except OSError:
             out.skipped.append((d, "unreadable folder"))
-            return
+            return None
         key = (st.st_dev, st.st_ino)
         if key in seen_dirs:
-            return
+            return None
         seen_dirs.add(key)
         try:
-            entries = sorted(os.scandir(d), key=lambda e: e.name)
+            with os.scandir(d) as it:
+                return iter(sorted(it, key=lambda e: e.name))
         except OSError as exc:
             out.skipped.append((d, f"unreadable folder: {exc.strerror or exc}"))
-            return
-        for entry in entries:
+            return None
+
+    def walk(top: Path) -> Iterator[Path]:
+        """The regular files below ``top``, depth first in name order, without recursion (a folder tree
+        thousands deep is no RecursionError).  A symbolic link is followed only while its target stays
+        inside ``top``; a FIFO, socket or device is listed as skipped, never opened."""
+        try:
+            inside = top.resolve()
+        except (OSError, RuntimeError):
+            inside = top
+        first = listing(top)
+        stack = [first] if first is not None else []
+        while stack:
+            entry = next(stack[-1], None)
+            if entry is None:
+                stack.pop()
+                continue
             if entry.name in SKIP_DIRS:
                 continue
             p = Path(entry.path)
+            candidate = entry.name.lower().endswith(CANDIDATE_SUFFIXES)
             try:
+                if entry.is_symlink():
+                    if not os.path.exists(entry.path):
+                        if candidate:
+                            out.skipped.append((p, "broken or looping symbolic link"))
+                        continue
+                    real = p.resolve()
+                    if real != inside and not real.is_relative_to(inside):
+                        if candidate or entry.is_dir():
+                            out.skipped.append((p, "symbolic link to outside the scanned folder: not followed"))
+                        continue
                 if entry.is_dir():
                     if exclude is None or not exclude(p):
-                        yield from walk(p)
+                        sub = listing(p)
+                        if sub is not None:
+                            stack.append(sub)
                 elif entry.is_file():
                     yield p
-                elif not entry.is_symlink() or not os.path.exists(entry.path):
-                    continue
-            except OSError:
+                elif candidate:
+                    out.skipped.append((p, "not a regular file (a FIFO, socket or device)"))
+            except (OSError, RuntimeError):
                 continue
 
     for given in paths:
+        if full:
+            break
         try:
             mode = given.stat().st_mode
         except OSError:
@@ -206,10 +243,12 @@ def discover(paths: Iterable[Path], max_files: int = 100_000,
         if stat.S_ISDIR(mode):
             for f in walk(given):
                 add_file(f, False)
+                if full:
+                    break
         elif stat.S_ISREG(mode):
             add_file(given, True)
         else:
-            out.skipped.append((given, "not a regular file"))
+            out.skipped.append((given, "not a regular file (a FIFO, socket or device)"))
     for folder in {*out.tf_named, *walked_tf}:
         if folder in walked_tf and folder in out.tf_named:  # the folder itself was scanned: report all of it
             del out.tf_named[folder]
@@ -232,42 +271,117 @@ Loader = Callable[..., LoadOutput]
 
 # --- the scan ----------------------------------------------------------------------------------
 
-def read_text(path: Path, rel: str, options: Options) -> tuple[str | None, Finding | None, FileResult | None]:
-    """A file's text; or an E9500 / skip record when it cannot be read as UTF-8 text."""
+# Byte order marks, longest first (the UTF-32 LE mark starts with the UTF-16 LE one).
+_BOMS = ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"), (b"\xef\xbb\xbf", "utf-8"),
+         (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+
+
+def read_bytes(path: Path, limit: int) -> bytes:
+    """At most ``limit + 1`` bytes of a regular file, never blocking.
+
+    The file is checked before it is opened (a FIFO or a device is never opened for reading: a FIFO
+    would block, ``/dev/zero`` would never end) and again after (it may have been swapped meanwhile;
+    opening with O_NONBLOCK keeps a FIFO from blocking then).  Raises OSError, with a reason for
+    what is not a regular file.
+    """
+    if not stat.S_ISREG(os.stat(path).st_mode):
+        raise OSError(0, "not a regular file (a FIFO, socket or device)")
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(0, "not a regular file (a FIFO, socket or device)")
+        chunks: list[bytes] = []
+        left = limit + 1
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def decode(data: bytes) -> tuple[str | None, str, int]:
+    """The text of a file's bytes: UTF-8 unless a byte order mark says UTF-16 or UTF-32.
+
+    Returns (text, "", 0), or (None, reason, offset of the first bad byte); the reason is "binary" for
+    a NUL byte in the first 8 KiB of UTF-8 text.
+    """
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data[len(bom):].decode(codec), "", 0
+            except UnicodeDecodeError as exc:
+                name = codec.upper().removesuffix("-LE").removesuffix("-BE")
+                return None, f"not valid {name} (at byte {exc.start + len(bom)})", exc.start + len(bom)
+    nul = data.find(b"\x00", 0, 8192)
+    if nul >= 0:
+        return None, "binary", nul
+    try:
+        return data.decode("utf-8"), "", 0
+    except UnicodeDecodeError as exc:
+        return None, f"not valid UTF-8 (byte 0x{data[exc.start]:02x})", exc.start
+
+
+def read_text(path: Path, rel: str, options: Options, looks_like: Callable[[str], bool] | None = None,
+              ) -> tuple[str | None, Finding | None, FileResult | None]:
+    """A file's text; or an E9500 / skip record when it cannot be read as text.
+
+    Too large and unreadable files are one E9500 each; what is not a regular file (FIFO, socket,
+    device) is skipped without being opened.  Bytes that are not text (NUL bytes, invalid UTF-8/16/32)
+    are an E9500 at the first bad byte when ``looks_like`` says the file is one the scan is for
+    (decoded leniently), else skipped: a binary or Latin-1 file that is no template is no error.
+    Without ``looks_like``, NUL bytes are skipped as binary and bad encodings are E9500s.
+    """
     from analyzer.values import Location
     from rules.registry import input_error
 
+    def error(reason: str, line: int = 1, col: int = 1) -> tuple[None, Finding, FileResult]:
+        return None, input_error(reason, Location(rel, line, col)), FileResult(rel, "error", reason)
+
+    limit = options.max_file_bytes
+    too_big = f"over the {limit}-byte file size limit (--max-file-size)"
     try:
         size = path.stat().st_size
-        if size > options.max_file_bytes:
-            reason = f"file is {size} bytes, over the {options.max_file_bytes}-byte limit"
-            return None, input_error(reason, Location(rel, 1, 1)), FileResult(rel, "error", reason)
-        data = path.read_bytes()
+        if size > limit:
+            return error(f"file is {size} bytes, {too_big}")
+        data = read_bytes(path, limit)
     except OSError as exc:
-        reason = f"cannot read the file: {exc.strerror or exc}"
-        return None, input_error(reason, Location(rel, 1, 1)), FileResult(rel, "error", reason)
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16"), None, None
-        except UnicodeDecodeError:
-            pass
-    if b"\x00" in data[:8192]:
+        if exc.errno == 0:
+            return None, None, FileResult(rel, "skipped", exc.strerror)
+        return error(f"cannot read the file: {exc.strerror or exc}")
+    if len(data) > limit:  # it grew after the size check
+        return error(f"file is more than {limit} bytes, {too_big}")
+    text, problem, bad = decode(data)
+    if text is not None:
+        return text, None, None
+    if looks_like is not None:
+        bom, codec = next(((b, c) for b, c in _BOMS if data.startswith(b)), (b"", "utf-8"))
+        if not looks_like(data[len(bom):].decode(codec, "replace").replace("\x00", " ")):
+            return None, None, FileResult(rel, "skipped", "binary file" if problem == "binary" else f"{problem}; not a template")
+    elif problem == "binary":
         return None, None, FileResult(rel, "skipped", "binary file")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        reason = f"not valid UTF-8 (byte 0x{data[exc.start]:02x})"
-        return None, input_error(reason, Location(rel, line, col)), FileResult(rel, "error", reason)
-    return text, None, None
+    if problem == "binary":
+        problem = "a NUL byte: not a text file"
+    elif not problem.startswith("not valid UTF-8"):  # UTF-16/32: the offset is no column
+        return error(problem)
+    line = data[:bad].count(b"\n") + 1
+    return error(problem, line, bad - (data.rfind(b"\n", 0, bad) + 1) + 1)
+
+
+def _looks_like_cfn_or_plan(text: str) -> bool:
+    from analyzer import cloudformation
+
+    return cloudformation.looks_like_template(text) or '"terraform_version"' in text[:4096]
 
 
 def _load_candidate(path: Path, options: Options) -> LoadOutput:
     from analyzer import cloudformation
 
     rel = relative(path, options.root)
-    text, error, record = read_text(path, rel, options)
+    text, error, record = read_text(path, rel, options, _looks_like_cfn_or_plan)
     out = LoadOutput()
     if text is None:
         if error:

@@ -247,7 +247,8 @@ def _from_text(value: Value, path: tuple[str | int, ...], lines_of: LinesOf | No
         if symbols:  # a symbol outside a JSON string: the document is not known
             return PolicyDocument((), loc, path, resolved=False)
         at = Location(loc.file, exc.line, exc.column) if loc else None
-        return PolicyDocument((), loc, path, (PolicyProblem(f"the policy is not valid JSON: {exc.reason}", at, path),))
+        what = "is too large to check" if exc.reason.startswith(positioned.LIMIT_REASONS) else "is not valid JSON"
+        return PolicyDocument((), loc, path, (PolicyProblem(f"the policy {what}: {exc.reason}", at, path),))
     if tree is None or not isinstance(tree, positioned.PMap):
         if symbols and _PLACEHOLDER.fullmatch(text.strip()):
             return PolicyDocument((), loc, path, resolved=False)

@@ -25,9 +25,11 @@ _NULL = "tag:yaml.org,2002:null"
 _BOOL = "tag:yaml.org,2002:bool"
 _MAP = "tag:yaml.org,2002:map"
 _SEQ = "tag:yaml.org,2002:seq"
+_MERGE = "tag:yaml.org,2002:merge"
 
 DEFAULT_MAX_NODES = 2_000_000
 DEFAULT_MAX_DEPTH = 256
+LIMIT_REASONS = ("too many nodes", "nesting deeper than")  # how the reasons of a LoadError for a limit start
 
 Mapper = Callable[[int, int], tuple[int, int]]
 
@@ -84,73 +86,194 @@ def _intrinsic_name(tag: str) -> str:
     return "Fn::" + name
 
 
-class _Converter:
+class _Open:
+    """A sequence or mapping whose end event has not come yet."""
+
+    __slots__ = ("node", "start", "tag", "anchor", "budget", "height", "key", "key_loc", "merge", "explicit")
+
+    def __init__(self, node: PMap | PList, start: yaml.Event, tag: str, budget: int) -> None:
+        self.node = node
+        self.start = start
+        self.tag = tag
+        self.anchor: str | None = start.anchor
+        self.budget = budget  # the node budget left when the collection started
+        self.height = 0  # how many levels below this one the deepest descendant is
+        self.key: str | None = None  # a mapping's pending key (None: the next node is a key)
+        self.key_loc: Location | None = None
+        self.merge = False  # the pending key is the merge key ``<<``
+        self.explicit: set[str] = set()  # keys written in this mapping (not merged in)
+
+
+class _Builder:
+    """Build the positioned tree from the parser's events, without recursion.
+
+    Walking events (rather than composing nodes) bounds the cost of hostile input: nesting deeper than
+    ``max_depth`` stops the parse at that depth (libyaml's composer recurses in C and its scanner slows
+    down quadratically with depth), and an alias is charged the size of what it expands to, so an
+    exponential alias chain (billion laughs) stops at the first alias over ``max_nodes``.  An alias
+    shares the anchored node instead of copying it: the tree is a DAG whose expanded size is within
+    the budget.  Nothing is ever constructed from a tag: ``!!python/object`` is a tag on plain data.
+    """
+
     def __init__(self, file: str, mapper: Mapper | None, max_nodes: int, max_depth: int) -> None:
         self.file = file
         self.mapper = mapper
         self.budget = max_nodes
         self.max_depth = max_depth
         self.duplicates: list[tuple[str, Location]] = []
+        self.stack: list[_Open] = []
+        self.anchors: dict[str, tuple[PNode, int, int]] = {}  # anchor -> node, expanded size, height
+        self.resolver = yaml.resolver.Resolver()
+        self.tags: dict[str, str] = {}  # plain scalar text -> its resolved tag
+        self.root: PNode | None = None
+        self.documents = 0
 
-    def loc(self, node: yaml.Node) -> Location:
-        s, e = node.start_mark, node.end_mark
+    def loc(self, start: yaml.Mark, end: yaml.Mark) -> Location:
         if self.mapper is not None:
-            sl, sc = self.mapper(s.line, s.column)
-            el, ec = self.mapper(e.line, e.column)
+            sl, sc = self.mapper(start.line, start.column)
+            el, ec = self.mapper(end.line, end.column)
             return Location(self.file, sl, sc, el, ec)
-        return Location(self.file, s.line + 1, s.column + 1, e.line + 1, e.column + 1)
+        return Location(self.file, start.line + 1, start.column + 1, end.line + 1, end.column + 1)
 
-    def convert(self, node: yaml.Node, depth: int = 0) -> PNode:
-        self.budget -= 1
+    def fail(self, reason: str, mark: yaml.Mark) -> LoadError:
+        return self.fail_at(reason, mark.line, mark.column)
+
+    def fail_at(self, reason: str, line: int, col: int) -> LoadError:
+        """A LoadError at a 0-based position of the text (mapped to the file when the text is embedded)."""
+        if self.mapper is not None:
+            return LoadError(reason, *self.mapper(line, col))
+        return LoadError(reason, line + 1, col + 1)
+
+    def charge(self, cost: int, mark: yaml.Mark) -> None:
+        self.budget -= cost
         if self.budget < 0:
-            raise LoadError("too many nodes (alias expansion or a very large document)",
-                            node.start_mark.line + 1, node.start_mark.column + 1)
-        if depth > self.max_depth:
-            raise LoadError(f"nesting deeper than {self.max_depth} levels",
-                            node.start_mark.line + 1, node.start_mark.column + 1)
-        tag = node.tag or ""
-        short = tag.startswith("!") and not tag.startswith("!!")
-        if isinstance(node, yaml.ScalarNode):
-            value = node.value
-            if short:
-                return self._short(tag, self._scalar(node, value), node, depth)
-            if tag == _NULL:
-                out: PNode = PScalar(None, self.loc(node), node.style, False)
+            raise self.fail("too many nodes (alias expansion or a very large document)", mark)
+
+    def check_depth(self, height: int, mark: yaml.Mark) -> None:
+        if len(self.stack) + height > self.max_depth:
+            raise self.fail(f"nesting deeper than {self.max_depth} levels", mark)
+
+    def handlers(self) -> dict[type, Callable[[yaml.Event], None]]:
+        return {
+            yaml.ScalarEvent: self.scalar,  # type: ignore[dict-item]
+            yaml.SequenceStartEvent: self.open, yaml.MappingStartEvent: self.open,  # type: ignore[dict-item]
+            yaml.SequenceEndEvent: self.close, yaml.MappingEndEvent: self.close,  # type: ignore[dict-item]
+            yaml.AliasEvent: self.alias,  # type: ignore[dict-item]
+            yaml.DocumentStartEvent: self.document,
+        }
+
+    def document(self, event: yaml.Event) -> None:
+        self.documents += 1
+        if self.documents > 1:
+            raise self.fail("expected a single document in the stream, but found another document", event.start_mark)
+
+    def scalar(self, event: yaml.ScalarEvent) -> None:
+        stack = self.stack
+        self.budget -= 1
+        if self.budget < 0 or len(stack) > self.max_depth:
+            self.charge(0, event.start_mark)
+            self.check_depth(0, event.start_mark)
+        value = event.value
+        tag = event.tag
+        if tag is None or tag == "!":
+            if event.implicit[0]:  # plain: resolved from its text (null, bool, int, merge...)
+                tag = self.tags.get(value)
+                if tag is None:
+                    tag = self.tags[value] = self.resolver.resolve(yaml.ScalarNode, value, (True, False))
             else:
-                out = PScalar(value, self.loc(node), node.style, tag == _STR or bool(node.style))
-            return out
-        if isinstance(node, yaml.SequenceNode):
-            seq = PList(self.loc(node))
-            for item in node.value:
-                seq.append(self.convert(item, depth + 1))
-            return self._short(tag, seq, node, depth) if short else seq
-        if isinstance(node, yaml.MappingNode):
-            mapping = PMap(self.loc(node))
-            for key_node, value_node in node.value:
-                if key_node.tag == "tag:yaml.org,2002:merge":
-                    merged = self.convert(value_node, depth + 1)
-                    for m in merged if isinstance(merged, PList) else [merged]:
-                        if isinstance(m, PMap):
-                            for k, v in m.items():
-                                mapping.setdefault(k, v)
-                                mapping.key_locs.setdefault(k, m.key_locs.get(k, m.loc))
-                    continue
-                if not isinstance(key_node, yaml.ScalarNode):
-                    raise LoadError("a mapping key must be a scalar", key_node.start_mark.line + 1,
-                                    key_node.start_mark.column + 1)
-                key = key_node.value
-                key_loc = self.loc(key_node)
-                if key in mapping:
-                    self.duplicates.append((key, key_loc))
-                mapping[key] = self.convert(value_node, depth + 1)
-                mapping.key_locs[key] = key_loc
-            return self._short(tag, mapping, node, depth) if short else mapping
-        raise LoadError(f"unsupported node {type(node).__name__}")  # pragma: no cover
+                tag = _STR
+        sm, em = event.start_mark, event.end_mark
+        if self.mapper is None:
+            loc = Location(self.file, sm.line + 1, sm.column + 1, em.line + 1, em.column + 1)
+        else:
+            loc = self.loc(sm, em)
+        top = stack[-1] if stack else None
+        if top is not None and top.key is None and isinstance(top.node, PMap):  # a mapping key
+            top.key, top.key_loc, top.merge = value, loc, tag == _MERGE
+            if event.anchor is not None:
+                self.anchors[event.anchor] = (PScalar(value, loc, event.style, True), 1, 0)
+            return
+        if tag == _STR:
+            node: PNode = PScalar(value, loc, event.style, True)
+        elif tag == _NULL:
+            node = PScalar(None, loc, event.style, False)
+        elif _is_short(tag):
+            node = self.short(tag, PScalar(value, loc, event.style, True), loc)
+        else:
+            node = PScalar(value, loc, event.style, bool(event.style))
+        if event.anchor is not None:
+            self.anchors[event.anchor] = (node, 1, 0)
+        self.add(node, 0, sm)
 
-    def _scalar(self, node: yaml.ScalarNode, value: str) -> PScalar:
-        return PScalar(value, self.loc(node), node.style, True)
+    def open(self, event: yaml.CollectionStartEvent) -> None:
+        self.charge(1, event.start_mark)
+        self.check_depth(0, event.start_mark)
+        top = self.stack[-1] if self.stack else None
+        if top is not None and isinstance(top.node, PMap) and top.key is None:
+            raise self.fail("a mapping key must be a scalar", event.start_mark)
+        is_map = isinstance(event, yaml.MappingStartEvent)
+        tag = event.tag
+        if tag is None or tag == "!":
+            tag = _MAP if is_map else _SEQ
+        placeholder = Location(self.file, 1, 1)
+        node: PMap | PList = PMap(placeholder) if is_map else PList(placeholder)
+        self.stack.append(_Open(node, event, tag, self.budget))
+        if event.anchor is not None:
+            self.anchors.pop(event.anchor, None)  # an alias to an unfinished collection is recursive
 
-    def _short(self, tag: str, inner: PNode, node: yaml.Node, depth: int) -> PMap:
+    def close(self, event: yaml.CollectionEndEvent) -> None:
+        done = self.stack.pop()
+        node = done.node
+        node.loc = self.loc(done.start.start_mark, event.end_mark)
+        out: PNode = self.short(done.tag, node, node.loc) if _is_short(done.tag) else node
+        if done.anchor is not None:
+            self.anchors[done.anchor] = (out, done.budget - self.budget + 1, done.height)
+        self.add(out, done.height, done.start.start_mark)
+
+    def alias(self, event: yaml.AliasEvent) -> None:
+        anchor = event.anchor
+        if anchor not in self.anchors:
+            if any(o.anchor == anchor for o in self.stack):
+                raise self.fail(f"recursive alias *{anchor}", event.start_mark)
+            raise self.fail(f"found undefined alias *{anchor}", event.start_mark)
+        node, size, height = self.anchors[anchor]
+        self.charge(size, event.start_mark)
+        self.check_depth(height, event.start_mark)
+        top = self.stack[-1] if self.stack else None
+        if top is not None and isinstance(top.node, PMap) and top.key is None:
+            if not isinstance(node, PScalar):
+                raise self.fail("a mapping key must be a scalar", event.start_mark)
+            top.key, top.key_loc, top.merge = node.text or "", self.loc(event.start_mark, event.end_mark), False
+            return
+        self.add(node, height, event.start_mark)
+
+    def add(self, node: PNode, height: int, mark: yaml.Mark) -> None:
+        if not self.stack:
+            self.root = node
+            return
+        top = self.stack[-1]
+        top.height = max(top.height, height + 1)
+        if isinstance(top.node, PList):
+            top.node.append(node)
+            return
+        mapping, key, key_loc = top.node, top.key, top.key_loc
+        top.key = None
+        assert key is not None and key_loc is not None
+        if top.merge:
+            for m in node if isinstance(node, PList) else [node]:
+                if isinstance(m, PMap):
+                    for k, v in m.items():
+                        if k not in top.explicit:
+                            mapping.setdefault(k, v)
+                            mapping.key_locs.setdefault(k, m.key_locs.get(k, m.loc))
+            return
+        if key in top.explicit:
+            self.duplicates.append((key, key_loc))
+        top.explicit.add(key)
+        mapping[key] = node
+        mapping.key_locs[key] = key_loc
+
+    def short(self, tag: str, inner: PNode, loc: Location) -> PMap:
         name = _intrinsic_name(tag)
         if name == "Fn::GetAtt" and isinstance(inner, PScalar) and inner.text:
             resource, _, attr = inner.text.partition(".")
@@ -158,35 +281,50 @@ class _Converter:
             parts.append(PScalar(resource, inner.loc, inner.style, True))
             parts.append(PScalar(attr, inner.loc, inner.style, True))
             inner = parts
-        out = PMap(self.loc(node))
+        out = PMap(loc)
         out[name] = inner
         out.key_locs[name] = out.loc
         return out
 
 
+def _is_short(tag: str) -> bool:
+    return tag.startswith("!") and not tag.startswith("!!")
+
+
 def load(text: str, file: str, *, mapper: Mapper | None = None, max_nodes: int = DEFAULT_MAX_NODES,
          max_depth: int = DEFAULT_MAX_DEPTH) -> tuple[PNode | None, list[tuple[str, Location]]]:
     """Parse one YAML/JSON document; returns the tree and the duplicate keys met (key, location)."""
+    builder = _Builder(file, mapper, max_nodes, max_depth)
+    handlers = builder.handlers()
     try:
-        node = yaml.compose(text, Loader=_Loader)
+        loader = _Loader(text)
+    except UnicodeEncodeError as exc:  # a lone surrogate, e.g. from a "\ud800" escape in a string
+        before = text[: exc.start]
+        raise builder.fail_at(f"text is not valid Unicode (lone surrogate U+{ord(text[exc.start]):04X})",
+                              before.count("\n"), exc.start - (before.rfind("\n") + 1)) from None
+    try:
+        next_event = loader.get_event
+        while (event := next_event()) is not None:
+            handler = handlers.get(type(event))
+            if handler is not None:
+                handler(event)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         reason = " ".join(str(x) for x in (exc.context, exc.problem) if x) or str(exc)
-        line, col = (mark.line, mark.column) if mark else (0, 0)
-        if mapper is not None:
-            line, col = mapper(line, col)
-        else:
-            line, col = line + 1, col + 1
-        raise LoadError(reason, line, col) from None
+        if mark is None:
+            raise LoadError(reason) from None
+        raise builder.fail(reason, mark) from None
+    except yaml.reader.ReaderError as exc:
+        char = f" #x{exc.character:04x}" if isinstance(exc.character, int) else ""
+        raise builder.fail_at(f"unacceptable character{char}: {exc.reason}", *_position(text, exc.position)) from None
     except yaml.YAMLError as exc:
         raise LoadError(str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from None
-    except RecursionError:
-        raise LoadError("nesting too deep to parse") from None
-    if node is None:
-        return None, []
-    conv = _Converter(file, mapper, max_nodes, max_depth)
-    try:
-        tree = conv.convert(node)
-    except RecursionError:
-        raise LoadError("nesting too deep to parse") from None
-    return tree, conv.duplicates
+    finally:
+        loader.dispose()
+    return builder.root, builder.duplicates
+
+
+def _position(text: str, offset: int) -> tuple[int, int]:
+    """The 0-based line and column of a libyaml reader offset (bytes of the UTF-8 text)."""
+    before = text.encode("utf-8")[:max(offset, 0)].decode("utf-8", "ignore")
+    return before.count("\n"), len(before) - (before.rfind("\n") + 1)

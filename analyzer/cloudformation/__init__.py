@@ -10,8 +10,10 @@ from analyzer.positioned import LoadError, PMap, load
 from analyzer.values import Location
 from rules.registry import input_error
 
-# A file is a template candidate when it names one of the two top-level template keys.
-_TEMPLATE_HINT = re.compile(r"""(?:^|[{,])\s*["']?(?:AWSTemplateFormatVersion|Resources)["']?\s*:""", re.M)
+# A file is a template candidate when it names one of the two top-level template keys.  Only blanks
+# (not newlines) are skipped before the key: every line start is tried anyway, and ``\s*`` there made
+# a file of blank lines quadratic (a few MB of newlines took hours).
+_TEMPLATE_HINT = re.compile(r"""(?:^|[{,])[ \t]*["']?(?:AWSTemplateFormatVersion|Resources)["']?[ \t]*:""", re.M)
 # ...and is worth parsing only when it can hold something the rules look at.
 _RELEVANT = re.compile(r"lex|aws-service-role", re.I)
 
