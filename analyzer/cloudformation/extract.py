@@ -14,6 +14,9 @@ from analyzer.values import RList, RMap, Value, candidates, scalars
 
 Path_ = tuple[str | int, ...]
 
+# The reason recorded for a suppression written as cfn-lint's ``Metadata: cfn-lint: config: ignore_checks``.
+CFN_LINT_IGNORE = "cfn-lint ignore_checks"
+
 
 class Extractor:
     def __init__(self, template: PMap, rel: str, lines: list[str], *, inline_ignores: bool = True) -> None:
@@ -273,7 +276,7 @@ def _ignores(metadata: PNode | None) -> list[tuple[str, str]]:
     checks = config.get("ignore_checks") if isinstance(config, PMap) else None
     for entry in checks if isinstance(checks, PList) else []:
         if isinstance(entry, PScalar) and entry.text:
-            out.append((entry.text.strip(), "cfn-lint ignore_checks"))
+            out.append((entry.text.strip(), CFN_LINT_IGNORE))
     return out
 
 
@@ -297,4 +300,4 @@ _HANDLERS: dict[str, Handler] = {
     "AWS::Serverless::Function": Extractor.sam_function,
 }
 
-__all__ = ["Extractor", "RMap", "RList"]
+__all__ = ["CFN_LINT_IGNORE", "Extractor", "RMap", "RList"]
