@@ -66,13 +66,8 @@ def write(folder: Path, name: str, text: str) -> Path:
     return path
 
 
-TWO_RESOURCES = """
-AWSTemplateFormatVersion: "2010-09-09"
-Resources:
-  Alias:
-    Type: AWS::Lex::BotAlias
-    Properties: {BotId: ABCDEFGHIJ, BotAliasName: live}
-  First:
+POLICY = """
+  NAME:
     Type: AWS::Lex::ResourcePolicy
     Properties:
       ResourceArn: !GetAtt Alias.Arn
@@ -81,20 +76,15 @@ Resources:
         Statement:
           - Effect: Allow
             Principal: {AWS: !Sub "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"}
-            Action: [lex:RecognizeText, lex:CreateBot, "lex:*"]
-            Resource: !GetAtt Alias.Arn
-  Second:
-    Type: AWS::Lex::ResourcePolicy
-    Properties:
-      ResourceArn: !GetAtt Alias.Arn
-      Policy:
-        Version: "2012-10-17"
-        Statement:
-          - Effect: Allow
-            Principal: {AWS: !Sub "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"}
-            Action: [lex:RecognizeText, lex:ListBots]
-            Resource: !GetAtt Alias.Arn
-"""
+            Action: ACTIONS
+            Resource: !GetAtt Alias.Arn"""
+# Two bot alias policies: E9501 and W9509 on First, E9501 on Second.
+TWO_RESOURCES = (
+    'AWSTemplateFormatVersion: "2010-09-09"\nResources:\n  Alias:\n    Type: AWS::Lex::BotAlias\n'
+    "    Properties: {BotId: ABCDEFGHIJ, BotAliasName: live}"
+    + POLICY.replace("NAME", "First").replace("ACTIONS", '[lex:RecognizeText, lex:CreateBot, "lex:*"]')
+    + POLICY.replace("NAME", "Second").replace("ACTIONS", "[lex:RecognizeText, lex:ListBots]") + "\n"
+)
 FIRST = "  First:\n    Type: AWS::Lex::ResourcePolicy\n"
 SECOND = "  Second:\n    Type: AWS::Lex::ResourcePolicy\n"
 VARIANTS = {
