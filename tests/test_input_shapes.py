@@ -209,6 +209,22 @@ def test_special_files_named_on_the_command_line_are_skipped(tmp_path: Path, spe
     assert [f["rule_id"] for f in doc["findings"]] == ["E9501"]
 
 
+def test_a_folder_tree_thousands_deep_is_walked(tmp_path: Path) -> None:
+    deep = tmp_path
+    for _ in range(1100):  # deeper than Python's recursion limit (os.makedirs itself recurses), under PATH_MAX
+        deep = deep / "d"
+        deep.mkdir()
+    (deep / "t.yaml").write_text(bad_text(), encoding="utf-8")
+    try:
+        doc = run_lexiam("scan", ".", "--format", "json", "--no-config", cwd=tmp_path).json()
+    finally:  # (shutil.rmtree recurses too: take the tree down here)
+        (deep / "t.yaml").unlink()
+        while deep != tmp_path:
+            deep.rmdir()
+            deep = deep.parent
+    assert [f["rule_id"] for f in doc["findings"]] == ["E9501"]
+
+
 # --- permissions --------------------------------------------------------------------------------------
 # Root reads every file whatever its mode.  As root the scan runs without the two capabilities that
 # let it (setpriv drops CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH), so permissions apply to it as well.
