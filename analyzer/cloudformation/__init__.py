@@ -7,6 +7,7 @@ from pathlib import Path
 
 from analyzer.engine import FileResult, LoadOutput, Options
 from analyzer.positioned import LoadError, PMap, load
+from analyzer.prefilter import may_match
 from analyzer.values import Location
 from rules.registry import input_error
 
@@ -23,7 +24,7 @@ def looks_like_template(text: str) -> bool:
 
 
 def looks_relevant(text: str) -> bool:
-    return _RELEVANT.search(text) is not None
+    return may_match(text, _RELEVANT, ("lex", "aws-service-role"))
 
 
 def is_template(tree: object) -> bool:

@@ -36,6 +36,7 @@ from pathlib import Path
 
 from analyzer import model
 from analyzer.engine import SKIP_DIRS, FileResult, LoadOutput, Options, read_text
+from analyzer.prefilter import may_match
 from analyzer.terraform.evaluate import MAX_MODULE_DEPTH, Context, ModuleSource, Scope, SourceFile, Thunk
 from analyzer.terraform.extract import HclView, extract_resource
 from analyzer.terraform.hcl import HclError, ParsedFile, parse_expression, parse_file
@@ -45,6 +46,7 @@ from analyzer.values import Location, Value
 # Lex in any spelling a rule looks at (lex:, lexv2, aws_lex*, awscc_lex*, AWSServiceRoleForLex,
 # camelCase "...Lex...") but not "complex", "flex", "alexa", "PutLexicon" is accepted (rare).
 RELEVANT = re.compile(r"(?i:(?<![a-z])lex)|Lex|(?i:aws-service-role)")
+_NEEDLES = ("lex", "aws-service-role")  # every match of RELEVANT holds one, lower-cased
 SKIP_REASON = "no Lex or IAM content"
 
 _TOP = re.compile(r"(?m)^(resource|data|module|variable|output|locals|provider|terraform|moved|import|check|removed)\b")
@@ -63,7 +65,7 @@ MAX_REF_FILE_BYTES = 1024 * 1024
 
 def looks_relevant(text: str) -> bool:
     """Cheap pre-parse filter: can this text hold anything a Lex/IAM rule looks at?"""
-    return RELEVANT.search(text) is not None
+    return may_match(text, RELEVANT, _NEEDLES)
 
 
 # --- reading ---------------------------------------------------------------------------------------
