@@ -178,27 +178,33 @@ class Context:
 
 # --- the files of one module folder -----------------------------------------------------------
 
-_PARSE_CACHE: dict[tuple[str, str, int, int], ParsedFile | HclError] = {}
-_PARSE_CACHE_MAX = 512  # enough for a caller and its children; bounded memory on big scans
+# report path -> (text, parse): a file reached under two spellings of its path (a child module read
+# through its caller's resolved ``source``, and found by the walk) is still parsed once.  Bounded by
+# the source text it holds (a parse takes some 20 times the memory of its text): enough for a caller
+# and its children, a flat memory curve on big scans.
+_PARSE_CACHE: dict[str, tuple[str, ParsedFile | HclError]] = {}
+_PARSE_CACHE_MAX = 512
+_PARSE_CACHE_TEXT = 2 * 1024 * 1024
+_cached_text = 0
 
 
 def parse_cached(path: Path, rel: str, text: str) -> ParsedFile | HclError:
-    """Parse a file once per process (a child module may be reached from several callers)."""
-    try:
-        st = path.stat()
-        key: tuple[str, str, int, int] | None = (str(path), rel, st.st_mtime_ns, st.st_size)
-    except OSError:
-        key = None
-    if key is not None and key in _PARSE_CACHE:
-        return _PARSE_CACHE[key]
+    """Parse a file once per process (a child module may be reached from several callers).  The parse
+    depends on the text and the report path only; a text that changed is parsed again."""
+    global _cached_text
+    hit = _PARSE_CACHE.get(rel)
+    if hit is not None and hit[0] == text:
+        return hit[1]
     try:
         result: ParsedFile | HclError = parse_file(text, rel)
     except HclError as exc:
         result = exc
-    if key is not None:
-        if len(_PARSE_CACHE) >= _PARSE_CACHE_MAX:
-            _PARSE_CACHE.pop(next(iter(_PARSE_CACHE)))
-        _PARSE_CACHE[key] = result
+    if hit is not None:
+        _cached_text -= len(_PARSE_CACHE.pop(rel)[0])
+    while _PARSE_CACHE and (len(_PARSE_CACHE) >= _PARSE_CACHE_MAX or _cached_text + len(text) > _PARSE_CACHE_TEXT):
+        _cached_text -= len(_PARSE_CACHE.pop(next(iter(_PARSE_CACHE)))[0])
+    _PARSE_CACHE[rel] = (text, result)
+    _cached_text += len(text)
     return result
 
 
