@@ -57,6 +57,9 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--parse-all", action="store_true",
                       help="parse every template, even those with no Lex or IAM content (slower; for auditing)")
     scan.add_argument("--root", metavar="DIR", help="report paths relative to DIR (default: the current folder)")
+    scan.add_argument("--jobs", "-j", type=_limit(int), default=None, metavar="N",
+                      help="processes that parse files at once (default: the number of CPUs; 1: no worker "
+                           "processes); the report is the same whatever N")
     limits = scan.add_argument_group(
         "limits", "Bounds on the work one input can cause (see docs/robustness.md). A file over a limit is one "
         "E9500 finding; the scan goes on.")
@@ -105,6 +108,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def cmd_scan(args: argparse.Namespace) -> int:
     from analyzer.engine import Options, scan
+    from analyzer.jobs import default_jobs
     from analyzer.report import reporter
     from rules.registry import SEVERITY_RANK, all_rules
 
@@ -132,7 +136,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
     options = Options(
         account_id=args.account_id, region=args.region, ignore=ignore, tf_vars=tf_vars,
         tf_var_files=tuple(Path(v) for v in args.var_file), inline_ignores=not args.no_inline_ignores,
-        prefilter=not args.parse_all,
+        prefilter=not args.parse_all, jobs=args.jobs or default_jobs(),
         root=root, exclude=args.exclude, severity=args.severity, progress=_progress(), **_limits(args))
     result = scan(paths, options)
     for skipped in result.files:  # a limit that left files out must not pass unnoticed

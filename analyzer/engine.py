@@ -439,7 +439,56 @@ def suppression(unit: Unit, finding: Finding) -> str | None:
     return None
 
 
+Task = tuple[Path, list[Path] | None]  # a template file (and None), or a Terraform folder and its .tf files
+
+
+@dataclass
+class TaskResult:
+    """What one task gives the scan: its findings (rules run, suppressions written in the template
+    applied), its E9500 errors, its file records, and the Terraform blocks ``lexiam:ignore`` comments
+    refer to (file, address) -> (first line, last line)."""
+
+    findings: list[Finding]
+    errors: list[Finding]
+    files: list[FileResult]
+    blocks: dict[tuple[str, str], tuple[int, int]]
+
+
+def run_task(task: Task, options: Options) -> TaskResult:
+    """Load one template or Terraform folder and run the rules on what it holds."""
+    path, files = task
+    out = _load_candidate(path, options) if files is None else _load_module(path, files, options)
+    return TaskResult(analyse(out.units, options), out.errors, out.files, _tf_blocks(out.units))
+
+
+# Estimated microseconds of one core per byte parsed: python-hcl2's parser is about five times slower
+# than libyaml plus the CloudFormation extraction.
+_TF_COST, _CFN_COST = 5, 1
+_WEIGHT_NEEDLES = (b"lex", b"aws-service-role")
+
+
+def task_weight(task: Task, options: Options) -> int:
+    """An estimate of the work of a task, for ``--jobs``: the bytes of its files that name Lex or an
+    ``aws-service-role``, 0 when none does (nothing to parse, unless a Terraform folder calls a module
+    that does: that is only a wrong guess, never a wrong result)."""
+    from analyzer.prefilter import bytes_may_mention
+
+    path, files = task
+    cost = _CFN_COST if files is None else _TF_COST
+    weight = 0
+    for p in (path,) if files is None else files:
+        try:
+            data = read_bytes(p, options.max_file_bytes)
+        except OSError:
+            continue
+        if not options.prefilter or bytes_may_mention(data, _WEIGHT_NEEDLES):
+            weight += len(data) * cost
+    return weight
+
+
 def scan(paths: Iterable[Path], options: Options) -> ScanResult:
+    from analyzer import jobs
+
     paths = list(paths)
     if not options.scan_paths:
         options = dataclasses.replace(options, scan_paths=tuple(paths))
@@ -447,20 +496,18 @@ def scan(paths: Iterable[Path], options: Options) -> ScanResult:
     out = LoadOutput()
     for path, reason in found.skipped:
         out.files.append(FileResult(relative(path, options.root), "skipped", reason))
-    total, done = len(found.cfn) + len(found.tf_modules), 0
-    for path in found.cfn:
-        out.extend(_load_candidate(path, options))
-        done += 1
-        if options.progress:
-            options.progress(done, total)
-    for folder, files in sorted(found.tf_modules.items()):
-        out.extend(_load_module(folder, files, options))
-        done += 1
-        if options.progress:
-            options.progress(done, total)
-    findings = analyse(out.units, options) + out.errors
+    tasks: list[Task] = [(path, None) for path in found.cfn]
+    tasks += sorted(found.tf_modules.items())
+    if found.tf_modules:
+        _prepare_terraform(options)
+    results = jobs.run(tasks, lambda t: run_task(t, options), lambda t: task_weight(t, options),
+                       options.jobs, options.progress)
+    findings = [f for r in results for f in r.findings] + [e for r in results for e in r.errors]
+    for r in results:
+        out.files.extend(r.files)
     if options.inline_ignores:
-        findings = _comment_suppressions(findings, out.units, options)
+        blocks = {key: lines for r in results for key, lines in r.blocks.items()}
+        findings = _apply_comment_suppressions(findings, blocks, options)
     findings = [f for f in findings if not _ignored(f.rule_id, options.ignore)]
     if options.severity:
         findings = [_override_severity(f, options.severity) for f in findings]
@@ -469,20 +516,45 @@ def scan(paths: Iterable[Path], options: Options) -> ScanResult:
         module_files = {relative(f, options.root) for d in found.tf_named for f in found.tf_modules.get(d, ())}
         findings = [f for f in findings if f.file in named or f.file not in module_files]
         out.files = [r for r in out.files if r.file in named or r.file not in module_files]
-    findings = sorted(set(findings), key=Finding.sort_key)
+    findings = sorted(set(findings), key=_total_order)
     files = sorted({(f.file, f.status): f for f in out.files}.values(), key=lambda f: (f.file, f.status))
     return ScanResult(findings, files)
 
 
-def _comment_suppressions(findings: list[Finding], units: list[Unit], options: Options) -> list[Finding]:
-    """Apply ``# lexiam:ignore RULE reason`` comments to the findings of Terraform (.tf) files."""
-    from analyzer.suppress import comment_suppression
+def _total_order(f: Finding) -> tuple[object, ...]:
+    """The report order (file, line, column, rule, message), then every other field: two findings never
+    tie, so the order does not depend on how the set of findings was built."""
+    return (*f.sort_key(), f.end_line, f.end_column, f.severity, f.slug, f.resource, repr(f.path), f.suppressed or "")
 
+
+def _prepare_terraform(options: Options) -> None:
+    """Build the Terraform front end's scan-wide index here, once: forked workers inherit it."""
+    try:
+        from analyzer.terraform import prepare
+    except ImportError:  # pragma: no cover - Terraform front end not installed
+        return
+    prepare(options)
+
+
+def _tf_blocks(units: list[Unit]) -> dict[tuple[str, str], tuple[int, int]]:
+    """(file, address) -> the lines of the Terraform block that declares the entity."""
     blocks: dict[tuple[str, str], tuple[int, int]] = {}
     for unit in units:
         for entity in unit.entities():
             if entity.loc is not None and entity.loc.file.endswith(".tf"):
                 blocks[(entity.loc.file, entity.address)] = (entity.loc.line, entity.loc.end_line or entity.loc.line)
+    return blocks
+
+
+def _comment_suppressions(findings: list[Finding], units: list[Unit], options: Options) -> list[Finding]:
+    """Apply ``# lexiam:ignore RULE reason`` comments to the findings of Terraform (.tf) files."""
+    return _apply_comment_suppressions(findings, _tf_blocks(units), options)
+
+
+def _apply_comment_suppressions(findings: list[Finding], blocks: dict[tuple[str, str], tuple[int, int]],
+                                options: Options) -> list[Finding]:
+    from analyzer.suppress import comment_suppression
+
     lines: dict[str, list[str]] = {}
     result: list[Finding] = []
     for f in findings:

@@ -22,3 +22,12 @@ def may_match(text: str, pattern: re.Pattern[str], needles: tuple[str, ...]) -> 
             return False
     return pattern.search(text) is not None
 
+
+def bytes_may_mention(data: bytes, needles: tuple[bytes, ...]) -> bool:
+    """Whether raw file bytes may hold one of ``needles`` (lower-case ASCII), in any letter case.
+
+    Meant for a weight estimate only: text in UTF-16/32 is not looked at, so callers must not skip
+    work on a False answer.
+    """
+    low = data.lower()
+    return any(n in low for n in needles)

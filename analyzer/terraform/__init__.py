@@ -4,12 +4,13 @@ Entry points (called by :mod:`analyzer.engine`):
 
 * :func:`load_module` -- the ``.tf`` files of one folder (one module) -> one Unit;
 * :func:`load_plan` -- plan JSON -> one Unit, or None when the JSON is not a plan;
-* :func:`looks_relevant` -- the cheap pre-parse filter.
+* :func:`looks_relevant` -- the cheap pre-parse filter;
+* :func:`prepare` -- the scan-wide work done once, before ``--jobs`` forks its workers.
 """
 
 from __future__ import annotations
 
-from analyzer.terraform.module import load_module, looks_relevant
+from analyzer.terraform.module import load_module, looks_relevant, prepare
 from analyzer.terraform.plan import load_plan
 
-__all__ = ["load_module", "load_plan", "looks_relevant"]
+__all__ = ["load_module", "load_plan", "looks_relevant", "prepare"]

@@ -191,6 +191,11 @@ def call_index(options: Options) -> CallIndex:
     return index
 
 
+def prepare(options: Options) -> None:
+    """Build the scan's call index now, before ``--jobs`` forks its workers: they inherit it."""
+    call_index(options)
+
+
 def _build_index(roots: tuple[Path, ...], options: Options) -> CallIndex:
     index = CallIndex()
     exclude = getattr(options, "exclude", None)  # what the configuration leaves out of the scan
