@@ -133,17 +133,28 @@ def discover(paths: Iterable[Path], max_files: int = 100_000,
     and what ``exclude`` names."""
     out = Discovered()
     walked_tf: set[Path] = set()
-    seen: set[Path] = set()
+    seen: set[str] = set()
     seen_dirs: set[tuple[int, int]] = set()
     full = False  # the --max-files limit was reached: stop
+    real_dirs: dict[Path, str] = {}
+
+    def resolve(p: Path, parent: Path) -> str:
+        """``str(p.resolve())`` for a file, its folder resolved once for all the files in it."""
+        if p.is_symlink():
+            return str(p.resolve())
+        real = real_dirs.get(parent)
+        if real is None:
+            real = real_dirs[parent] = str(parent.resolve())
+        return os.path.join(real, p.name)
 
     def add_file(p: Path, explicit: bool) -> None:
         nonlocal full
         name = p.name.lower()
         if not explicit and not name.endswith(CANDIDATE_SUFFIXES):
             return
+        parent = p.parent
         try:
-            real = p.resolve()
+            real = resolve(p, parent)
         except (OSError, RuntimeError):
             out.skipped.append((p, "unresolvable path"))
             return
@@ -159,17 +170,17 @@ def discover(paths: Iterable[Path], max_files: int = 100_000,
                 out.skipped.append((p, "excluded by the configuration"))
             return
         if name.endswith(TF_SUFFIXES):
-            out.tf_modules.setdefault(p.parent, []).append(p)
+            out.tf_modules.setdefault(parent, []).append(p)
             if explicit:
-                out.tf_named.setdefault(p.parent, set()).add(p)
+                out.tf_named.setdefault(parent, set()).add(p)
             else:
-                walked_tf.add(p.parent)
+                walked_tf.add(parent)
         elif name.endswith(CFN_SUFFIXES):
             out.cfn.append(p)
         elif explicit and name.endswith(TFVARS_SUFFIXES):
             # variable values can change any finding of the module beside them: scan all of it
-            out.tf_modules.setdefault(p.parent, [])
-            walked_tf.add(p.parent)
+            out.tf_modules.setdefault(parent, [])
+            walked_tf.add(parent)
         elif explicit:
             out.skipped.append((p, "not a CloudFormation or Terraform file"))
 
@@ -252,17 +263,21 @@ def discover(paths: Iterable[Path], max_files: int = 100_000,
     for folder in {*out.tf_named, *walked_tf}:
         if folder in walked_tf and folder in out.tf_named:  # the folder itself was scanned: report all of it
             del out.tf_named[folder]
-        module = {*out.tf_modules[folder]}
+        module = {f.name: f for f in out.tf_modules[folder]}  # one folder: a name is a file
         try:
-            module.update(f for f in folder.iterdir() if f.name.lower().endswith(TF_SUFFIXES) and f.is_file()
-                          and not (exclude is not None and exclude(f)))
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    if entry.name not in module and entry.name.lower().endswith(TF_SUFFIXES) and entry.is_file():
+                        f = folder / entry.name
+                        if exclude is None or not exclude(f):
+                            module[entry.name] = f
         except OSError:
             pass
-        out.tf_modules[folder] = list(module)
+        out.tf_modules[folder] = list(module.values())
         if not module:
             del out.tf_modules[folder]
     for files in out.tf_modules.values():
-        files.sort()
+        files.sort(key=lambda f: os.path.normcase(f.name))  # the order of Path sorting, within one folder
     return out
 
 
