@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from analyzer import model
+from analyzer import model, wildcard
 from analyzer.arns import Arn, lex_resource_kind, parse_arn
 from analyzer.values import ACCOUNT, REGION, Part, Symbol, Value, same, segment_text
 
@@ -110,31 +110,7 @@ def arn_fields_differ(a: Arn, b: Arn, pins: dict[str, str]) -> bool | None:
 def _matches(a: Arn, b: Arn) -> bool:
     """IAM ARN wildcard matching of known ARNs (``*`` and ``?`` in either)."""
     ta, tb = a.value.text or "", b.value.text or ""
-    return _glob(ta, tb) or _glob(tb, ta)
-
-
-def _glob(pattern: str, text: str) -> bool:
-    """``*`` (any run) and ``?`` (one character) matching in O(len(pattern) * len(text)) steps.
-
-    Both sides come from templates: a regex of ``.*`` runs backtracks exponentially on ``*a*a*a...b``.
-    """
-    if not _WILDCARD.search(pattern):
-        return pattern == text
-    p = t = 0
-    star, resume = -1, 0
-    while t < len(text):
-        if p < len(pattern) and pattern[p] == "*":
-            star, resume = p, t
-            p += 1
-        elif p < len(pattern) and pattern[p] in ("?", text[t]):
-            p += 1
-            t += 1
-        elif star >= 0:  # let the last * swallow one more character and retry
-            resume += 1
-            p, t = star + 1, resume
-        else:
-            return False
-    return pattern[p:].strip("*") == ""
+    return wildcard.match(ta, tb) or wildcard.match(tb, ta)
 
 
 def condition_keys(statement: model.Statement) -> set[str]:

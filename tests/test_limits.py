@@ -7,11 +7,15 @@ Each hostile file sits beside a known-bad template whose finding must survive.  
 from __future__ import annotations
 
 import json
+import re
 import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from analyzer import wildcard
 from tests.conftest import SAMPLES, run_lexiam
 
 BAD = SAMPLES / "cloudformation" / "E9501-rp-unsupported-action" / "bad.yaml"
@@ -192,6 +196,23 @@ def test_wildcard_arns_are_matched_in_linear_time(tmp_path: Path) -> None:
     doc, elapsed, _ = scan_beside_bad(tmp_path)
     assert any(f["rule_id"] == "E9504" for f in doc["findings"] if f["file"] == "t.yaml")
     assert elapsed < SECONDS
+
+
+def test_wildcard_actions_are_matched_in_linear_time(tmp_path: Path) -> None:
+    # action patterns were expanded with a regex too: 'lex:*?*?*?...*Q' took minutes per policy
+    policy = {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
+        "Action": ["lex:" + "*?" * 40 + "*Q", "lex:" + "*e" * 40 + "*Q"], "Resource": "*"}]}
+    (tmp_path / "t.yaml").write_text(BOT.replace("POLICY", json.dumps(json.dumps(policy))), encoding="utf-8")
+    _, elapsed, _ = scan_beside_bad(tmp_path)
+    assert elapsed < SECONDS
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(pattern=st.text(alphabet="ab*?", max_size=8), text=st.text(alphabet="ab", max_size=9))
+def test_wildcard_match_agrees_with_the_regex_it_replaced(pattern: str, text: str) -> None:
+    regex = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
+    assert wildcard.match(pattern, text) == (re.fullmatch(regex, text, re.DOTALL) is not None)
 
 
 # --- Terraform ----------------------------------------------------------------------------------------

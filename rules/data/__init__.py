@@ -22,8 +22,6 @@ DATA_FILE = "lexv2_actions.json"
 # difflib ratio a did-you-mean candidate must reach. High enough that unrelated names never match,
 # low enough for one or two slipped letters ("RecognizeTxt", "ListBot", "DescribBot").
 _SUGGEST_CUTOFF = 0.8
-# Compiled wildcard patterns kept per Tables; a scan sees few distinct ones, the bound is a safety net.
-_PATTERN_CACHE_SIZE = 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +62,6 @@ class Tables:
     __slots__ = (
         "_actions",
         "_invalid",
-        "_pattern_cache",
         "_v1",
         "all_names",
         "feature_table",
@@ -96,7 +93,6 @@ class Tables:
         self._actions = {name.lower(): actions[name] for name in self.all_names}
         self._v1 = {name.lower(): name for name in self.v1_names}
         self._invalid = {name.lower(): canonical for name, canonical in self.invalid_names.items()}
-        self._pattern_cache: dict[str, Any] = {}
 
     def action(self, name: str) -> ActionInfo | None:
         """The Lex V2 action of that name (any case), or None for V1-only, invalid and unknown names."""
@@ -118,27 +114,21 @@ class Tables:
         return False, None
 
     def _matcher(self, pattern: str) -> Any:
-        key = _bare(pattern)
-        compiled = self._pattern_cache.get(key)
-        if compiled is None:
-            import re
+        """A predicate on bare action names: the pattern's IAM wildcards, any case (linear time)."""
+        from analyzer.wildcard import match
 
-            parts = [".*" if ch == "*" else "." if ch == "?" else re.escape(ch) for ch in key]
-            compiled = re.compile("".join(parts), re.DOTALL)
-            if len(self._pattern_cache) >= _PATTERN_CACHE_SIZE:
-                self._pattern_cache.clear()
-            self._pattern_cache[key] = compiled
-        return compiled
+        key = _bare(pattern)
+        return lambda name: match(key, name)
 
     def expand(self, pattern: str) -> list[ActionInfo]:
         """The V2 actions an IAM action pattern matches (``*`` any run, ``?`` one character, any case),
         sorted by name. A pattern without wildcards matches at most its own action."""
-        match = self._matcher(pattern).fullmatch
+        match = self._matcher(pattern)
         return [info for key, info in self._actions.items() if match(key)]
 
     def expand_v1(self, pattern: str) -> list[str]:
         """The Lex V1-only action names the pattern matches, sorted."""
-        match = self._matcher(pattern).fullmatch
+        match = self._matcher(pattern)
         return [name for key, name in self._v1.items() if match(key)]
 
     def suggest(self, name: str) -> str | None:
