@@ -291,6 +291,9 @@ def _is_short(tag: str) -> bool:
     return tag.startswith("!") and not tag.startswith("!!")
 
 
+_LIBYAML_MAX_DEPTH = 1000
+
+
 def load(text: str, file: str, *, mapper: Mapper | None = None, max_nodes: int = DEFAULT_MAX_NODES,
          max_depth: int = DEFAULT_MAX_DEPTH) -> tuple[PNode | None, list[tuple[str, Location]]]:
     """Parse one YAML/JSON document; returns the tree and the duplicate keys met (key, location)."""
@@ -311,6 +314,10 @@ def load(text: str, file: str, *, mapper: Mapper | None = None, max_nodes: int =
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         reason = " ".join(str(x) for x in (exc.context, exc.problem) if x) or str(exc)
+        if "maximum nesting depth" in reason:
+            # libyaml (0.2.5+) stops at 1,000 flow levels while scanning ahead, before our own count
+            # sees the depth; the document is then deeper than our limit too (or than libyaml's).
+            reason = f"nesting deeper than {min(max_depth, _LIBYAML_MAX_DEPTH)} levels"
         if mark is None:
             raise LoadError(reason) from None
         raise builder.fail(reason, mark) from None
