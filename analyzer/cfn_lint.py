@@ -22,9 +22,13 @@ Suppressions written for cfn-lint (``--ignore-checks``, ``Metadata: cfn-lint: co
 ignore_checks`` on the template or a resource, ``--mandatory-checks``) are left to cfn-lint;
 lexiam's own ``Metadata: lexiam: ignore`` entries are honoured here.
 
-SAM and other transforms: cfn-lint lints the transformed template, in which most positions are
-lost.  The pack checks the template as written (as ``lexiam scan`` does, which knows the
-``AWS::Serverless`` types): the decoded template is remembered when cfn-lint transforms it.
+SAM and other transforms: cfn-lint lints the transformed template (older versions expand SAM, losing
+most positions; newer ones merge SAM globals in place).  The pack checks the template as written, as
+``lexiam scan`` does (it knows the ``AWS::Serverless`` types): importing this module wraps cfn-lint's
+``Template.transform`` so that a template declaring a transform is converted just before.
+
+The pack may be named twice (``.cfnlintrc`` and ``--append-rules`` with ``--merge-configs``): a second
+copy of a rule takes no ID, which cfn-lint skips, instead of failing on the duplicate.
 
 Only this module imports cfn-lint; the ``lexiam`` command never imports it.
 """
