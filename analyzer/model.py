@@ -8,6 +8,7 @@ never ask.  Every value that came from a template is a :class:`~analyzer.values.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from analyzer.values import Location, Value
@@ -182,6 +183,9 @@ class Unit:
     # Per-resource suppressions written in the template: address -> [(rule id or prefix, reason)]
     ignores: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     unit_ignores: list[tuple[str, str]] = field(default_factory=list)
+    # The path inside a resource of the value written at a location (a front end that can tell
+    # sets it; rules that know the path pass it themselves).
+    path_at: Callable[[str, Location], tuple[str | int, ...]] | None = None
 
     def entities(self) -> list[Entity]:
         return [

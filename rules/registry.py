@@ -92,6 +92,8 @@ class Context:
         address = entity if isinstance(entity, str) else entity.address
         if loc is None and not isinstance(entity, str):
             loc = entity.loc
+        if not path and loc is not None and self.unit.path_at is not None:
+            path = self.unit.path_at(address, loc)
         return make_finding(rule_id, message, loc, resource=address, path=path, fallback_file=self.unit.file)
 
 

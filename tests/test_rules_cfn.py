@@ -202,3 +202,19 @@ def test_v1_action_beside_a_v2_action_is_flagged(tmp_path: Path) -> None:
                 Resource: "*"
     """
     assert findings(tmp_path, text) == [("W9541", 8, 22)]
+
+
+def test_findings_carry_the_path_of_the_value_inside_the_resource(tmp_path: Path) -> None:
+    text = """
+    Resources:
+      Perm:
+        Type: AWS::Lambda::Permission
+        Properties:
+          Action: lambda:InvokeFunction
+          FunctionName: fn
+          Principal: lexv2.amazonaws.com
+    """
+    path = tmp_path / "t.yaml"
+    path.write_text(textwrap.dedent(text).lstrip())
+    (f,) = scan([path], Options(root=tmp_path)).findings
+    assert (f.rule_id, f.resource, f.path) == ("W9560", "Perm", ("Properties", "Principal"))

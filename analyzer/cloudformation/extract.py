@@ -62,6 +62,7 @@ class Extractor:
     # -- the walk --------------------------------------------------------------------------------
     def run(self) -> model.Unit:
         unit = self.unit
+        unit.path_at = _path_finder(self.resolver.resources)
         if self.inline_ignores:
             unit.unit_ignores = _ignores(self.template.get("Metadata"))
         resources = self.resolver.resources
@@ -214,6 +215,29 @@ class Extractor:
             for value in scalars(self.resolver.resolve(node)):
                 self.unit.role_uses.append(model.RoleUse(name, rtype, value.loc or loc, value=value,
                                                          expects=expects, prop=prop))
+
+
+def _path_finder(resources: PMap) -> Callable[[str, model.Location], Path_]:
+    """The path inside a resource of the innermost node written at a location (``("Properties", "RoleArn")``)."""
+
+    def contains(node: PNode, loc: model.Location) -> bool:
+        start, end = node.loc, node.loc
+        return (start.line, start.column) <= (loc.line, loc.column) <= (end.end_line, end.end_column)
+
+    def path_at(address: str, loc: model.Location) -> Path_:
+        node: PNode | None = resources.get(address)
+        if not isinstance(node, PMap) or not contains(node, loc):
+            return ()
+        path: list[str | int] = []
+        while True:
+            items = node.items() if isinstance(node, PMap) else enumerate(node) if isinstance(node, PList) else ()
+            inner = next(((k, child) for k, child in items if contains(child, loc)), None)
+            if inner is None:
+                return tuple(path)
+            path.append(inner[0])
+            node = inner[1]
+
+    return path_at
 
 
 def _dig(node: object, *keys: str) -> object:
