@@ -107,6 +107,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def cmd_scan(args: argparse.Namespace) -> int:
+    import gc
+
     from analyzer.engine import Options, scan
     from analyzer.jobs import default_jobs
     from analyzer.report import reporter
@@ -138,7 +140,15 @@ def cmd_scan(args: argparse.Namespace) -> int:
         tf_var_files=tuple(Path(v) for v in args.var_file), inline_ignores=not args.no_inline_ignores,
         prefilter=not args.parse_all, jobs=args.jobs or default_jobs(),
         root=root, exclude=args.exclude, severity=args.severity, progress=_progress(), **_limits(args))
-    result = scan(paths, options)
+    # A scan allocates parse trees by the million and makes few reference cycles: run the cycle collector
+    # less often (measured on a 50,000-file repository: a third of the time went to full collections
+    # walking what the scan keeps).  Forked --jobs workers inherit this.
+    thresholds = gc.get_threshold()
+    gc.set_threshold(50_000, 50, 100)
+    try:
+        result = scan(paths, options)
+    finally:
+        gc.set_threshold(*thresholds)
     for skipped in result.files:  # a limit that left files out must not pass unnoticed
         if skipped.status == "skipped" and "(--max-files)" in skipped.reason:
             print(f"lexiam: warning: {skipped.file}: {skipped.reason}", file=sys.stderr)

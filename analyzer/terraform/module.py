@@ -58,8 +58,11 @@ _LOCAL_NAME = re.compile(r"(?m)^[ \t]{1,8}([A-Za-z_][\w-]*)\s*=(?!=)")
 _IGNORE = re.compile(r"lexiam:ignore(-file)?[ \t]+(.*)", re.S)
 _RULE_ID = re.compile(r"^[EWIewi]\d{2,4}$")
 
-MAX_INDEX_FILES = 20_000
-MAX_INDEX_ENTRIES = 200_000
+# The scan-wide call index gives up (and every folder is then analysed on its own, its local modules
+# through it as well) past these: as many .tf files as --max-files lets a scan read by default, so that
+# a monorepo of tens of thousands of .tf files still has its module calls resolved once.
+MAX_INDEX_FILES = 100_000
+MAX_INDEX_ENTRIES = 1_000_000
 MAX_REF_FILE_BYTES = 1024 * 1024
 
 
