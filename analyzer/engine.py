@@ -269,7 +269,9 @@ def discover(paths: Iterable[Path], max_files: int = 100_000,
                 for entry in entries:
                     if entry.name not in module and entry.name.lower().endswith(TF_SUFFIXES) and entry.is_file():
                         f = folder / entry.name
-                        if exclude is None or not exclude(f):
+                        if entry.is_symlink() and not _links_within(entry.path, folder):
+                            out.skipped.append((f, "symbolic link to outside the scanned folder: not followed"))
+                        elif exclude is None or not exclude(f):
                             module[entry.name] = f
         except OSError:
             pass
@@ -279,6 +281,16 @@ def discover(paths: Iterable[Path], max_files: int = 100_000,
     for files in out.tf_modules.values():
         files.sort(key=lambda f: os.path.normcase(f.name))  # the order of Path sorting, within one folder
     return out
+
+
+def _links_within(link: str, folder: Path) -> bool:
+    """Whether a symbolic link's target is inside ``folder`` (the sibling .tf files of a module are read
+    with it: a link out of it, to a secret or a device, must not be)."""
+    try:
+        real, top = os.path.realpath(link), os.path.realpath(folder)
+    except (OSError, ValueError):
+        return False
+    return real.startswith(top.rstrip(os.sep) + os.sep)
 
 
 Loader = Callable[..., LoadOutput]

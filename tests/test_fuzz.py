@@ -18,12 +18,14 @@ import random
 import tempfile
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from analyzer import jobs
 from analyzer.engine import Options, scan
 from analyzer.report import json_report
 from tests.conftest import SHARED, run_lexiam
@@ -396,6 +398,18 @@ def test_broken_file_in_the_same_folder(template: dict[str, Any], broken: tuple[
                              b'resource "aws_lexv2models_bot" "x" {\n', b"\xff\xfe", b"\xef\xbb\xbf"]))
 def test_arbitrary_bytes(data: bytes, suffix: str, head: bytes) -> None:
     check({"x" + suffix: head + data})
+
+
+@fuzz(0.4)
+@given(template=cfn_template(), module=tf_module(),
+       file=mutated_corpus_file() if CORPUS else st.just(("m.yaml", b"Resources: {}\n")))
+def test_jobs_give_the_same_report(template: dict[str, Any], module: str, file: tuple[str, bytes]) -> None:
+    # the pool is forced even for these small trees (it normally starts only for a large scan)
+    files = {"a/t.yaml": render_cfn(template, "yaml"), "b/t.json": render_cfn(template, "json"),
+             "c/main.tf": module.encode(), f"d/{file[0]}": file[1]}
+    serial = check(files)
+    with mock.patch.object(jobs, "MIN_POOL_WORK", 0):
+        assert scan_files(files, jobs=2) == serial
 
 
 # --- end to end: the real CLI, and --jobs ----------------------------------------------------------------

@@ -31,7 +31,7 @@ AUDIT = textwrap.dedent('''
             if isinstance(path, bytes):
                 path = os.fsdecode(path)
             if isinstance(path, str):
-                os.write(_fd, ("open " + os.path.abspath(path) + "\\n").encode("utf-8", "surrogateescape"))
+                os.write(_fd, ("open " + os.path.realpath(path) + "\\n").encode("utf-8", "surrogateescape"))
         elif event.startswith(_WATCH):
             os.write(_fd, (event + " " + repr(args)[:200] + "\\n").encode("utf-8", "backslashreplace"))
 
@@ -53,8 +53,10 @@ def audited_scan(tmp_path: Path, scan_dir: Path, *args: str) -> tuple[dict, list
     log = tmp_path / "audit.log"
     env = {"PYTHONPATH": os.pathsep.join([str(hook_dir), str(REPO), os.environ.get("PYTHONPATH", "")]),
            "LEXIAM_AUDIT_LOG": str(log), "LEXIAM_CANARY": str(tmp_path / "canary-imported")}
-    run = run_lexiam("scan", str(scan_dir), "--format", "json", "--fail-on", "none", "--no-config", *args,
-                     cwd=scan_dir, env=env)
+    # --jobs 1: the worker processes of a large scan are lexiam's own forks (and their socket pairs);
+    # what is checked here is that nothing a template names starts a process or opens a socket
+    run = run_lexiam("scan", str(scan_dir), "--format", "json", "--fail-on", "none", "--no-config", "--jobs", "1",
+                     *args, cwd=scan_dir, env=env)
     assert run.code == 0, run.stderr
     assert not (tmp_path / "canary-imported").exists(), "a module named by a template was imported"
     events = log.read_text(encoding="utf-8").splitlines()
@@ -117,6 +119,17 @@ def hostile_tree(root: Path, secret: Path) -> None:
         }}
     '''), encoding="utf-8")
     os.symlink(secret, tf / "link.json")
+    # links out of the tree where Terraform reads whole folders: a sibling .tf, auto-loaded variables,
+    # a child module's file
+    secret_tf = secret.with_suffix(".tf")
+    os.symlink(secret_tf, tf / "evil.tf")
+    os.symlink(secret_tf, tf / "terraform.tfvars")
+    child = tf / "child"
+    child.mkdir()
+    (child / "main.tf").write_text('variable "x" {}\n', encoding="utf-8")
+    os.symlink(secret_tf, child / "evil.tf")
+    with open(tf / "main.tf", "a", encoding="utf-8") as fh:
+        fh.write('module "child" {\n  source = "./child"\n  x      = "lex"\n}\n')
 
 
 @pytest.fixture(scope="module")
@@ -124,6 +137,7 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> dict:
     base = tmp_path_factory.mktemp("safety")
     secret = base / "secret.json"
     secret.write_text('{"Statement": [{"Effect": "Allow", "Action": "lex:SecretCanary", "Resource": "*"}]}')
+    secret.with_suffix(".tf").write_text('SecretCanary = {{{ "lex" \n', encoding="utf-8")
     root = base / "scan"
     root.mkdir()
     hostile_tree(root, secret)
@@ -143,8 +157,10 @@ def test_no_network_and_no_process(hostile: dict) -> None:
 
 
 def test_file_and_templatefile_never_read_outside_the_scanned_tree(hostile: dict) -> None:
-    secret = str(hostile["secret"])
+    secret = hostile["secret"]
     assert f"open {secret}" not in hostile["events"]
+    assert f"open {secret.with_suffix('.tf')}" not in hostile["events"]
+    assert not any("SecretCanary" in f["message"] or "evil" in f["file"] for f in hostile["doc"]["findings"])
     errors = [f for f in hostile["doc"]["findings"] if f["file"] == "tf/main.tf" and f["rule_id"] == "E9500"]
     assert len(errors) == 1 and "outside the scanned tree; it was not read" in errors[0]["message"]
     assert not any("SecretCanary" in f["message"] for f in hostile["doc"]["findings"])  # would be an E9540
@@ -167,6 +183,7 @@ def test_scanning_in_process_imports_no_module_a_template_names(tmp_path: Path) 
     root.mkdir()
     secret = tmp_path / "secret.json"
     secret.write_text("{}")
+    secret.with_suffix(".tf").write_text("")
     hostile_tree(root, secret)
     before = set(sys.modules)
     result = scan([root], Options(root=root))

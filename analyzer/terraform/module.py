@@ -78,7 +78,8 @@ def read_module_files(folder: Path, ctx: Context) -> list[SourceFile]:
     own scan, or not at all when it is outside it)."""
     out: list[SourceFile] = []
     try:
-        names = sorted(e.name for e in os.scandir(folder) if e.name.endswith(".tf") and e.is_file())
+        names = sorted(e.name for e in os.scandir(folder) if e.name.endswith(".tf") and e.is_file()
+                       and (not e.is_symlink() or ctx.inside(Path(os.path.realpath(e.path)))))
     except OSError:
         return out
     for name in names:
@@ -226,6 +227,8 @@ def _build_index(roots: tuple[Path, ...], options: Options) -> CallIndex:
                 if entry.is_dir(follow_symlinks=False):
                     stack.append(Path(entry.path))
                 elif entry.name.endswith(".tf") and entry.is_file():
+                    if entry.is_symlink() and not _inside(Path(os.path.realpath(entry.path)), roots):
+                        continue  # a link out of the scanned tree is never read
                     files += 1
                     if files > MAX_INDEX_FILES:
                         return CallIndex(complete=False)
@@ -320,7 +323,8 @@ def _var_inputs(folder: Path, ctx: Context, holder: list[Scope]) -> tuple[dict[s
             inputs[name] = (lambda a=attr: holder[0].ev(a.expr))
 
     for path in _tfvars_paths(folder):
-        from_file(path)
+        if not path.is_symlink() or ctx.inside(path.resolve()):  # no link out of the scanned tree
+            from_file(path)
     for path in options.tf_var_files:
         from_file(Path(path))
     for name, raw in options.tf_vars.items():
