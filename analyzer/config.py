@@ -168,6 +168,8 @@ def _pyproject_table(path: Path, required: bool) -> dict[str, Any] | None:
         doc = _load_toml(_read(path))
     except ValueError as exc:  # tomllib.TOMLDecodeError is a ValueError
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    except RecursionError:  # the file comes with the scanned code: nesting is no crash
+        raise ConfigError(f"{path}: not valid TOML: nested too deeply") from None
     table = doc.get("tool", {}).get("lexiam") if isinstance(doc.get("tool"), dict) else None
     if table is None and path.name != "pyproject.toml" and required:
         return doc  # a standalone lexiam.toml: the keys at the top level
@@ -186,6 +188,8 @@ def load_file(path: Path) -> Config:
         raw = yaml.safe_load(_read(path))
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: not valid YAML: {exc}".rstrip()) from None
+    except RecursionError:  # the file comes with the scanned code: nesting is no crash
+        raise ConfigError(f"{path}: not valid YAML: nested too deeply") from None
     return validate(raw, path)
 
 

@@ -225,6 +225,18 @@ def test_a_folder_tree_thousands_deep_is_walked(tmp_path: Path) -> None:
     assert [f["rule_id"] for f in doc["findings"]] == ["E9501"]
 
 
+@pytest.mark.parametrize("name", [".lexiam.yaml", "pyproject.toml"])
+def test_a_deeply_nested_configuration_file_is_a_usage_error(tmp_path: Path, name: str) -> None:
+    # the configuration comes with the scanned code: its parsers recurse, so nesting must not crash
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "t.yaml").write_text(bad_text(), encoding="utf-8")
+    deep = "[" * 100_000 + "]" * 100_000
+    text = f"ignore: {deep}\n" if name.endswith(".yaml") else f"[tool.lexiam]\nignore = {deep}\n"
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    run = run_lexiam("scan", ".", cwd=tmp_path)
+    assert run.code == 2 and "nested too deeply" in run.stderr
+
+
 # --- permissions --------------------------------------------------------------------------------------
 # Root reads every file whatever its mode.  As root the scan runs without the two capabilities that
 # let it (setpriv drops CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH), so permissions apply to it as well.
