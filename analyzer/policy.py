@@ -31,6 +31,11 @@ LinesOf = Callable[[str], list[str] | None]
 
 _PLACEHOLDER = re.compile(r"@@lexiam(\d+)@@")
 
+
+def placeholder(index: int) -> str:
+    """The text that stands for the index-th symbol while JSON text with symbols is parsed."""
+    return f"@@lexiam{index}@@"
+
 STATEMENT_KEYS = frozenset({
     "Sid", "Effect", "Action", "NotAction", "Resource", "NotResource", "Principal", "NotPrincipal",
     "Condition",
@@ -234,7 +239,7 @@ def _from_text(value: Value, path: tuple[str | int, ...], lines_of: LinesOf | No
     chunks: list[str] = []
     for p in value.parts:
         if isinstance(p, Symbol):
-            chunks.append(f"@@lexiam{len(symbols)}@@")
+            chunks.append(placeholder(len(symbols)))
             symbols.append(p)
         else:
             chunks.append(p)
@@ -253,19 +258,19 @@ def _from_text(value: Value, path: tuple[str | int, ...], lines_of: LinesOf | No
         if symbols and _PLACEHOLDER.fullmatch(text.strip()):
             return PolicyDocument((), loc, path, resolved=False)
         return PolicyDocument((), loc, path, (PolicyProblem("the policy text is not a JSON object", loc, path),))
-    return _from_map(_literal(tree, symbols), path)
+    return _from_map(literal_tree(tree, symbols), path)
 
 
-def _literal(node: positioned.PNode, symbols: list[Symbol]) -> object:
+def literal_tree(node: positioned.PNode, symbols: list[Symbol]) -> object:
     """A parsed JSON tree as a resolved tree (no intrinsics inside policy text), symbols restored."""
     if isinstance(node, positioned.PMap):
         out = RMap(loc=node.loc)
         for k, v in node.items():
-            out[k] = _literal(v, symbols)
+            out[k] = literal_tree(v, symbols)
         out.key_locs.update(node.key_locs)
         return out
     if isinstance(node, positioned.PList):
-        return RList([_literal(v, symbols) for v in node], loc=node.loc)
+        return RList([literal_tree(v, symbols) for v in node], loc=node.loc)
     if node.text is None:
         return NOVALUE
     return _restore(node.text, node.loc, symbols)
@@ -287,4 +292,4 @@ def _restore(text: str, loc: Location, symbols: list[Symbol]) -> Value:
     return Value(tuple(parts), loc)
 
 
-__all__ = ["parse_policy", "text_mapper", "STATEMENT_KEYS", "Choice"]
+__all__ = ["parse_policy", "text_mapper", "literal_tree", "placeholder", "STATEMENT_KEYS", "Choice"]

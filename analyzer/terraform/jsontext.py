@@ -18,14 +18,13 @@ from typing import TYPE_CHECKING
 
 from analyzer import positioned
 from analyzer.model import PolicyDocument
-from analyzer.policy import parse_policy
-from analyzer.values import NOVALUE, Location, Part, RList, RMap, Symbol, Value, candidates
+from analyzer.policy import literal_tree, parse_policy
+from analyzer.values import NOVALUE, Location, RList, RMap, Symbol, Value, candidates
 
 if TYPE_CHECKING:
     from analyzer.terraform.evaluate import Context
     from analyzer.terraform.nodes import Seg
 
-_PLACEHOLDER = re.compile(r"@@lexiam(\d+)@@")
 
 
 def _rendered(value: Value) -> str:
@@ -72,7 +71,7 @@ def _parse_mapped(ctx: Context, value: Value) -> object | JsonFailure | None:
                                       max_depth=ctx.options.max_depth)
     except positioned.LoadError as exc:
         return JsonFailure(exc.reason, Location(value.loc.file, exc.line, exc.column))
-    return _to_node(tree, list(value.symbols)) if tree is not None else None
+    return literal_tree(tree, list(value.symbols)) if tree is not None else None
 
 
 def decode(ctx: Context, value: Value) -> object | None:
@@ -114,36 +113,6 @@ def _relocate(doc: PolicyDocument | None, loc: Location) -> PolicyDocument | Non
     if not first.message.startswith("the policy is not valid JSON"):
         return doc
     return dataclasses.replace(doc, problems=(dataclasses.replace(first, loc=loc), *doc.problems[1:]))
-
-
-def _to_node(node: positioned.PNode, symbols: list[Symbol]) -> object:
-    if isinstance(node, positioned.PMap):
-        out = RMap(loc=node.loc)
-        for k, v in node.items():
-            out[k] = _to_node(v, symbols)
-        out.key_locs.update(node.key_locs)
-        return out
-    if isinstance(node, positioned.PList):
-        return RList([_to_node(v, symbols) for v in node], loc=node.loc)
-    if node.text is None:
-        return NOVALUE
-    return _restore(node.text, node.loc, symbols)
-
-
-def _restore(text: str, loc: Location, symbols: list[Symbol]) -> Value:
-    if "@@lexiam" not in text:
-        return Value.of(text, loc)
-    parts: list[Part] = []
-    pos = 0
-    for m in _PLACEHOLDER.finditer(text):
-        if m.start() > pos:
-            parts.append(text[pos:m.start()])
-        index = int(m.group(1))
-        parts.append(symbols[index] if index < len(symbols) else m.group(0))
-        pos = m.end()
-    if pos < len(text):
-        parts.append(text[pos:])
-    return Value(tuple(parts), loc)
 
 
 def _from_python(data: object, loc: Location | None, depth: int) -> object:

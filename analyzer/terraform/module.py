@@ -347,7 +347,7 @@ def _strip_loc(node: object) -> object:
 
 def _json_vars(text: str, rel: str, ctx: Context, inputs: dict[str, Thunk]) -> None:
     from analyzer import positioned
-    from analyzer.terraform.jsontext import _to_node
+    from analyzer.policy import literal_tree
 
     try:
         tree, _dups = positioned.load(text, rel, max_nodes=ctx.options.max_nodes, max_depth=ctx.options.max_depth)
@@ -358,7 +358,7 @@ def _json_vars(text: str, rel: str, ctx: Context, inputs: dict[str, Thunk]) -> N
         return
     ctx.lines[rel] = text.splitlines()
     for name, node in tree.items():
-        converted = _to_node(node, [])
+        converted = literal_tree(node, [])
         inputs[name] = (lambda c=converted: c)
 
 
