@@ -528,7 +528,7 @@ def scan(paths: Iterable[Path], options: Options) -> ScanResult:
     if found.tf_modules:
         _prepare_terraform(options)
     results = jobs.run(tasks, lambda t: run_task(t, options), lambda t: task_weight(t, options),
-                       options.jobs, options.progress)
+                       options.jobs, options.progress, _before_fork)
     findings = [f for r in results for f in r.findings] + [e for r in results for e in r.errors]
     for r in results:
         out.files.extend(r.files)
@@ -552,6 +552,17 @@ def _total_order(f: Finding) -> tuple[object, ...]:
     """The report order (file, line, column, rule, message), then every other field: two findings never
     tie, so the order does not depend on how the set of findings was built."""
     return (*f.sort_key(), f.end_line, f.end_column, f.severity, f.slug, f.resource, repr(f.path), f.suppressed or "")
+
+
+def _before_fork(heavy: list[Task]) -> None:
+    """Load python-hcl2's parser here, once, when Terraform folders go to the pool: the workers share
+    it instead of each building its own (some 0.2 s and 15 MB each)."""
+    if any(files is not None for _path, files in heavy):
+        try:
+            from analyzer.terraform.hcl import warm_up
+        except ImportError:  # pragma: no cover - Terraform front end not installed
+            return
+        warm_up()
 
 
 def _prepare_terraform(options: Options) -> None:

@@ -24,6 +24,9 @@ R = TypeVar("R")
 # Below this much estimated work (microseconds of one core) a pool costs more than it saves: starting
 # two forked workers and collecting their results takes some 50-100 ms.
 MIN_POOL_WORK = 300_000
+# A worker is replaced (forked again, which costs a few milliseconds) after this many tasks: the memory
+# a parse left fragmented goes back to the system instead of piling up in long-lived workers.
+TASKS_PER_WORKER = 50
 
 
 def default_jobs() -> int:
@@ -59,17 +62,21 @@ def _run_one(index: int) -> tuple[int, object]:
 
 
 def run(tasks: Sequence[T], work: Callable[[T], R], weight: Callable[[T], int], jobs: int,
-        progress: Callable[[int, int], None] | None = None) -> list[R]:
+        progress: Callable[[int, int], None] | None = None,
+        before_fork: Callable[[list[T]], None] | None = None) -> list[R]:
     """``[work(t) for t in tasks]``, with up to ``jobs`` processes.
 
     ``weight(t)`` estimates the work of a task (0: nothing to parse, done in this process).
-    ``progress(done, total)`` is called here as tasks finish.
+    ``progress(done, total)`` is called here as tasks finish.  ``before_fork(heavy tasks)`` is called
+    here once, when the pool is about to start: what it loads, every worker inherits.
     """
     total = len(tasks)
     weights = [weight(t) for t in tasks] if jobs > 1 and total > 1 else [0] * total
     heavy = sorted((i for i, w in enumerate(weights) if w > 0), key=lambda i: (-weights[i], i))
     if len(heavy) < 2 or sum(weights) < MIN_POOL_WORK or not can_fork():
         return _serial(tasks, work, progress)
+    if before_fork is not None:
+        before_fork([tasks[i] for i in heavy])
     results: list[R | None] = [None] * total
     done = 0
     _BATCH.work, _BATCH.tasks = work, tasks
@@ -77,7 +84,7 @@ def run(tasks: Sequence[T], work: Callable[[T], R], weight: Callable[[T], int], 
         import multiprocessing
 
         context = multiprocessing.get_context("fork")
-        with context.Pool(min(jobs, len(heavy))) as pool:
+        with context.Pool(min(jobs, len(heavy)), maxtasksperchild=TASKS_PER_WORKER) as pool:
             pending = pool.imap_unordered(_run_one, heavy, chunksize=1)
             for i in range(total):  # the light tasks, here, while the workers parse
                 if weights[i] == 0:

@@ -26,9 +26,9 @@ def pool_forced(monkeypatch: pytest.MonkeyPatch) -> None:
     def no_serial(tasks, work, progress):  # noqa: ANN001, ANN202
         raise AssertionError("the scan did not use the pool")
 
-    def run(tasks, work, weight, n, progress=None):  # noqa: ANN001, ANN202
+    def run(tasks, work, weight, n, progress=None, before_fork=None):  # noqa: ANN001, ANN202
         monkeypatch.setattr(jobs, "_serial", serial if n == 1 else no_serial)
-        return original(tasks, work, weight, n, progress)
+        return original(tasks, work, weight, n, progress, before_fork)
 
     original = jobs.run
     monkeypatch.setattr(jobs, "run", run)

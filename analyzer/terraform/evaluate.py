@@ -180,11 +180,11 @@ class Context:
 
 # report path -> (text, parse): a file reached under two spellings of its path (a child module read
 # through its caller's resolved ``source``, and found by the walk) is still parsed once.  Bounded by
-# the source text it holds (a parse takes some 20 times the memory of its text): enough for a caller
-# and its children, a flat memory curve on big scans.
+# the source text it holds (a parse takes some 20 times the memory of its text, so about 10 MB): enough
+# for a caller and its children, a flat memory curve on big scans.
 _PARSE_CACHE: dict[str, tuple[str, ParsedFile | HclError]] = {}
 _PARSE_CACHE_MAX = 512
-_PARSE_CACHE_TEXT = 2 * 1024 * 1024
+_PARSE_CACHE_TEXT = 512 * 1024
 _cached_text = 0
 
 

@@ -70,6 +70,14 @@ def _parser_tree(text: str):  # noqa: ANN202 - lark.Tree
     return raw(text)
 
 
+def warm_up() -> None:
+    """Import python-hcl2 and build its parser now (before ``--jobs`` forks its workers)."""
+    try:
+        _parser_tree("a = 1\n")
+    except Exception:  # noqa: BLE001 - an old or broken python-hcl2 is reported when a file is parsed
+        pass
+
+
 _TERMINALS = {
     "LBRACE": "{", "RBRACE": "}", "LSQB": "[", "RSQB": "]", "LPAR": "(", "RPAR": ")", "COMMA": ",", "EQ": "=",
     "COLON": ":", "DOT": ".", "DBLQUOTE": '"', "NL_OR_COMMENT": "a new line", "NAME": "a name",
