@@ -133,15 +133,28 @@ class Value:
         return Value(self.parts, loc)
 
 
-def concat(values: list[Value], loc: Location | None = None) -> Value:
+def concat(values: list[Value], loc: Location | None = None, limit: int | None = None) -> Value:
+    """The values one after the other (adjacent text merged, in linear time: a template can join
+    100,000 pieces).  With ``limit``, text longer than that many characters is an unknown value: a few
+    nested ``Fn::Sub`` multiply lengths, and an unknown never produces a finding."""
     parts: list[Part] = []
+    run: list[str] = []
+    size = 0
     for v in values:
         for p in v.parts:
-            if isinstance(p, str) and parts and isinstance(parts[-1], str):
-                parts[-1] = parts[-1] + p
-            elif p != "":
+            if isinstance(p, str):
+                run.append(p)
+                size += len(p)
+            else:
+                if run:
+                    parts.append("".join(run))
+                    run = []
                 parts.append(p)
-    return Value(tuple(parts), loc)
+        if limit is not None and size > limit:
+            return Value((unknown(f"a value longer than {limit} characters"),), loc)
+    if run:
+        parts.append("".join(run))
+    return Value(tuple(p for p in parts if p != ""), loc)
 
 
 def segment_text(seg: tuple[Part, ...]) -> str | None:

@@ -208,6 +208,21 @@ def test_wildcard_actions_are_matched_in_linear_time(tmp_path: Path) -> None:
     assert elapsed < SECONDS
 
 
+@pytest.mark.parametrize("shape", ["many pieces", "nested"])
+def test_fn_sub_cannot_blow_up(tmp_path: Path, shape: str) -> None:
+    # 100,000 pieces were concatenated in quadratic time; nested Fn::Sub multiply lengths (3 levels of
+    # 1,000 would be 10**9 characters): over 1,000,000 characters a value is unknown
+    if shape == "many pieces":
+        role: object = {"Fn::Sub": ["${A}" * 100_000, {"A": "arn:aws:iam"}]}
+    else:
+        inner = {"Fn::Sub": ["${C}" * 1000, {"C": "lex"}]}
+        role = {"Fn::Sub": ["${A}" * 1000, {"A": {"Fn::Sub": ["${B}" * 1000, {"B": inner}]}}]}
+    text = BOT.replace("!Sub arn:aws:iam::${AWS::AccountId}:role/r", json.dumps(role)).replace("POLICY", "{}")
+    (tmp_path / "t.yaml").write_text(text, encoding="utf-8")
+    _, elapsed, _ = scan_beside_bad(tmp_path)
+    assert elapsed < SECONDS
+
+
 @settings(max_examples=300, deadline=None, derandomize=True)
 @given(pattern=st.text(alphabet="ab*?", max_size=8), text=st.text(alphabet="ab", max_size=9))
 def test_wildcard_match_agrees_with_the_regex_it_replaced(pattern: str, text: str) -> None:

@@ -45,6 +45,7 @@ PSEUDO = {
 _SELVES = (PSEUDO["AWS::Partition"], PSEUDO["AWS::Region"], PSEUDO["AWS::AccountId"])
 _SUB_VAR = re.compile(r"\$\{([^}]*)\}")
 MAX_DEPTH = 64
+MAX_STRING = 1_000_000  # characters of one resolved Fn::Sub / Fn::Join (longer: unknown)
 
 
 class Resolver:
@@ -230,7 +231,7 @@ class Resolver:
             pieces.append(options[0] if options else Value((unknown(name),)))
         if pos < len(text):
             pieces.append(Value.of(text[pos:]))
-        return concat(pieces, loc)
+        return concat(pieces, loc, MAX_STRING)
 
     def _list(self, node: PNode, depth: int) -> list[object] | None:
         """A list argument as its resolved items (None when it is not a known list)."""
@@ -253,7 +254,7 @@ class Resolver:
             if i:
                 pieces.append(Value.of(delim.text))
             pieces.append(options[0] if options else Value((unknown("Fn::Join item"),)))
-        return concat(pieces, loc)
+        return concat(pieces, loc, MAX_STRING)
 
     def _fn_split(self, arg: PNode, loc: Location, depth: int) -> object:
         if not isinstance(arg, PList) or len(arg) != 2:
