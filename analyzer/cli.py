@@ -182,9 +182,9 @@ def _apply_config(args: argparse.Namespace, root: Path) -> None:
             cfg = config.load_file(Path(args.config))
         else:
             cfg = config.Config() if args.no_config else config.find(root)
+        config.merge_into(args, cfg)
     except config.ConfigError as exc:
         raise UsageError(str(exc)) from None
-    config.merge_into(args, cfg)
 
 
 def _baseline(args: argparse.Namespace, result: ScanResult) -> ScanResult:

@@ -41,7 +41,21 @@ class Config:
 
     def path_value(self, key: str) -> Path | None:
         value = self.values.get(key)
-        return None if value is None else self.base / value
+        return None if value is None else self.inside(key, value)
+
+    def inside(self, key: str, value: str) -> Path:
+        """A path the file names, which must stay inside the file's folder.
+
+        The configuration comes with the scanned code: a pull request must not make CI write a
+        report, or read a baseline or a variable file, anywhere else on the machine.
+        """
+        path = self.base / value
+        base = os.path.realpath(self.base)
+        real = os.path.realpath(path)
+        if os.path.commonpath([base, real]) != base:
+            raise ConfigError(f"{key}: {value!r} is outside the folder of the configuration file ({self.base}); "
+                              "give such a path on the command line instead")
+        return path
 
 
 def _str(v: Any) -> str | None:
@@ -289,7 +303,7 @@ def merge_into(args: Any, cfg: Config) -> None:
     args.fail_on = args.fail_on or cfg.get("fail-on")
     args.ignore = [*cfg.get("ignore", []), *(args.ignore or [])]
     args.var = [f"{k}={v}" for k, v in cfg.get("vars", {}).items()] + list(args.var)
-    args.var_file = [str(cfg.base / f) for f in cfg.get("var-files", [])] + list(args.var_file)
+    args.var_file = [str(cfg.inside("var-files", f)) for f in cfg.get("var-files", [])] + list(args.var_file)
     args.no_inline_ignores = args.no_inline_ignores or not cfg.get("inline-ignores", True)
     args.show_suppressed = args.show_suppressed or cfg.get("show-suppressed", False)
     args.baseline = args.baseline or path("baseline")

@@ -150,3 +150,13 @@ def test_excluded_file_named_on_the_command_line_is_skipped(project: Path) -> No
     run = run_lexiam("scan", "legacy/bot.yaml", "stacks/bot.yaml", cwd=project)
     doc = run.json()
     assert [f["rule_id"] for f in doc["findings"]] == ["W9509"] and doc["summary"]["skipped"] == 1
+
+
+@pytest.mark.parametrize("key", ["output", "sarif-file", "baseline"])
+def test_config_paths_must_stay_inside_its_folder(lexiam, tmp_path: Path, key: str) -> None:
+    # the configuration comes with the scanned code: it must not send reports elsewhere on the machine
+    (tmp_path / ".lexiam.yaml").write_text(f"{key}: ../../outside.json\n")
+    (tmp_path / "t.yaml").write_text("Resources: {}\n")
+    run = lexiam("scan", str(tmp_path), "--root", str(tmp_path))
+    assert run.code == 2 and "outside the folder of the configuration file" in run.stderr
+    assert not (tmp_path.parent.parent / "outside.json").exists()
