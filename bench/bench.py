@@ -182,20 +182,37 @@ def build_monorepo(corpus: Path, dest: Path) -> Path:
     return dest
 
 
-def checkov_crashers(root: Path) -> list[Path]:
-    """JSON templates with a resource whose ``Type`` is not a string: checkov 3.3.30's CloudFormation
-    runner raises ``TypeError: unhashable type: 'dict'`` on them and the whole run ends with nothing."""
-    out = []
-    for p in sorted(root.rglob("*.json")):
-        try:
-            doc = json.loads(p.read_text(encoding="utf-8", errors="replace"))
-        except (OSError, ValueError):
-            continue
-        resources = doc.get("Resources") if isinstance(doc, dict) else None
-        if isinstance(resources, dict) and any(isinstance(r, dict) and not isinstance(r.get("Type", ""), str)
-                                               for r in resources.values()):
-            out.append(p)
-    return out
+_CHECKOV_CRASHERS = r"""
+import json, os, sys
+from checkov.cloudformation.parser import parse
+
+out = []
+for folder, _dirs, files in os.walk(sys.argv[1]):
+    for name in files:
+        if name.lower().endswith((".yaml", ".yml", ".json", ".template")):
+            path = os.path.join(folder, name)
+            try:
+                template, _lines = parse(path)
+            except Exception:
+                continue
+            resources = template.get("Resources") if isinstance(template, dict) else None
+            for resource in (resources.values() if isinstance(resources, dict) else ()):
+                try:
+                    hash(resource.get("Type") if isinstance(resource, dict) else None)
+                except TypeError:
+                    out.append(path)
+                    break
+json.dump(sorted(out), sys.stdout)
+"""
+
+
+def checkov_crashers(checkov_env: Path, root: Path) -> list[Path]:
+    """Templates with a resource whose ``Type`` is not a string once checkov has parsed them (Rain
+    modules, for one): checkov 3.3.30's CloudFormation runner raises ``TypeError: unhashable type:
+    'dict'`` on them and the whole run ends with no report.  Found with checkov's own parser."""
+    out = subprocess.run([str(checkov_env / "bin" / "python"), "-c", _CHECKOV_CRASHERS, str(root)],
+                         capture_output=True, text=True, check=True)
+    return [Path(p) for p in json.loads(out.stdout)]
 
 
 def tree_size(paths: list[Path]) -> tuple[int, int]:
@@ -553,11 +570,14 @@ def main(argv: list[str] | None = None) -> int:
         cases.append(floor_case(name, cwd, paths))
         if peers:
             args_ = ["-d", paths[0]] if len(paths) == 1 and (cwd / paths[0]).is_dir() else [a for p in paths for a in ("-f", p)]
-            for crasher in checkov_crashers(cwd) if "-d" in args_ else ():
+            crashers = checkov_crashers(checkov_env, cwd) if "-d" in args_ else []
+            for crasher in crashers:
                 args_ += ["--skip-path", re.escape(crasher.name)]
-                notes.append(f"checkov is not given `{crasher.relative_to(cwd)}` ({name}): a resource `Type` that is "
-                             "a mapping crashes its CloudFormation runner (`TypeError: unhashable type: 'dict'`), "
-                             "which ends the whole run; lexiam and the floor do read it.")
+            if crashers:
+                notes.append(f"checkov is not given {len(crashers)} templates of the {name} "
+                             f"({', '.join(f'`{c.name}`' for c in crashers)}): a resource `Type` that is a mapping "
+                             "crashes its CloudFormation runner (`TypeError: unhashable type: 'dict'`), which ends "
+                             "the whole run with no report. lexiam and the floor read them.")
             cases.append(Case(name, "checkov", [str(checkov_env / "bin" / "checkov"), *args_, *checkov_common], cwd,
                               env=CHECKOV_ENV, unset=CHECKOV_UNSET, timeout=3600, stdout=outdir / f"checkov-{slug}.json"))
         if cfn_lint:
