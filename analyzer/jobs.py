@@ -22,8 +22,10 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 # Below this much estimated work (microseconds of one core) a pool costs more than it saves: starting
-# two forked workers and collecting their results takes some 50-100 ms.
-MIN_POOL_WORK = 300_000
+# forked workers and collecting their results takes some 0.1 s, and on two CPUs that are hyperthreads of
+# one core a second worker adds far less than a core (bench/bench.py: the corpus's 24 templates with Lex,
+# about 0.4 s of estimated work, took 0.37 s with a pool and 0.32 s without).
+MIN_POOL_WORK = 1_000_000
 # A worker is replaced (forked again, which costs a few milliseconds) after this many tasks: the memory
 # a parse left fragmented goes back to the system instead of piling up in long-lived workers.
 TASKS_PER_WORKER = 50

@@ -454,6 +454,8 @@ def _mb(kb: int) -> str:
 def _display(argv: list[str]) -> str:
     shown = []
     for a in argv:
+        if a == _FLOOR_SCRIPT:
+            a = "<the floor script, _FLOOR_SCRIPT in bench/bench.py>"
         for path, name in ((str(WORK), "bench/.work"), (str(REPO), "."), (str(DEFAULT_CORPUS.parent), "../shared")):
             a = a.replace(path, name)
         shown.append(a)
@@ -463,8 +465,8 @@ def _display(argv: list[str]) -> str:
 
 def report(cases: list[Case], ratios: list[tuple[str, float, str, bool | None]], info: dict[str, object]) -> str:
     lines = ["# Performance", "",
-             "Written by `python bench/bench.py` " + ("--quick " if info["quick"] else "") + f"on {info['date']}; "
-             "do not edit by hand, run the benchmark again.", "",
+             f"Written by `{info['command']}` on {info['date']}: run the benchmark again rather than edit the "
+             "figures (a section after *Notes*, if any, is commentary written by hand).", "",
              "lexiam is timed against checkov and cfn-lint on the same inputs, and against the **floor**: a fresh "
              "Python process that only reads and parses the files lexiam parses on that input, with the same "
              "parsers (libyaml's composer, python-hcl2's `parses_to_tree`). Every tool runs in its own "
@@ -652,6 +654,7 @@ def main(argv: list[str] | None = None) -> int:
     loads = [r.load for c in cases for r in c.runs]
     info: dict[str, object] = {
         "quick": args.quick, "date": time.strftime("%Y-%m-%d %H:%M %Z"), "machine": machine(),
+        "command": " ".join(["python bench/bench.py", *(argv if argv is not None else sys.argv[1:])]),
         "versions": versions(lexiam_env, checkov_env, cfnlint_env), "inputs": inputs, "reps": reps,
         "peer_reps": peer_reps, "load_start": load_start, "load_end": load_end,
         "load_median": statistics.median(loads), "load_max": max(loads),
