@@ -10,6 +10,7 @@ unit, a nesting depth, caps on combinations and iterations; a cycle evaluates to
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -141,7 +142,21 @@ class Context:
         self.lines: dict[str, list[str]] = {}
         self.errors: dict[str, Finding] = {}  # rel -> its one E9500
         self.modules: dict[Path, ModuleSource] = {}
+        self.scopes: list[Scope] = []
         self.budget_hit = False
+
+    def release(self) -> None:
+        """Let go of the parse trees and evaluation memos, once the unit is extracted.  Scopes, modules
+        and their lazy inputs refer to each other: left as they are, everything they hold (the parse of
+        a whole Terraform folder) would wait for the cycle collector, which a scan runs seldom."""
+        for scope in self.scopes:
+            scope.release()
+        for mod in self.modules.values():
+            mod.release()
+        self.scopes.clear()
+        self.modules.clear()
+        self.srcmaps.clear()
+        self.lines.clear()
 
     def lines_of(self, rel: str) -> list[str] | None:
         return self.lines.get(rel)
@@ -180,12 +195,19 @@ class Context:
 
 # report path -> (text, parse): a file reached under two spellings of its path (a child module read
 # through its caller's resolved ``source``, and found by the walk) is still parsed once.  Bounded by
-# the source text it holds (a parse takes some 20 times the memory of its text, so about 10 MB): enough
-# for a caller and its children, a flat memory curve on big scans.
+# the source text it holds (a parse takes some 20 times the memory of its text, so about 3 MB): enough
+# for a caller and its children.
 _PARSE_CACHE: dict[str, tuple[str, ParsedFile | HclError]] = {}
-_PARSE_CACHE_MAX = 512
-_PARSE_CACHE_TEXT = 512 * 1024
+_PARSE_CACHE_MAX = 256
+_PARSE_CACHE_TEXT = 128 * 1024
 _cached_text = 0
+# report path -> (digest of the text, its parse error or None), for every file parsed in this process:
+# a child module's own task only asks whether its files parse, which its caller's task already knew.
+_OUTCOMES: dict[str, tuple[bytes, HclError | None]] = {}
+
+
+def _digest(text: str) -> bytes:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
 def parse_cached(path: Path, rel: str, text: str) -> ParsedFile | HclError:
@@ -198,7 +220,11 @@ def parse_cached(path: Path, rel: str, text: str) -> ParsedFile | HclError:
     try:
         result: ParsedFile | HclError = parse_file(text, rel)
     except HclError as exc:
-        result = exc
+        # kept for the report: without this, its traceback and the parser's exception it replaced would
+        # keep every frame of the parse (and its tree) alive
+        result = exc.with_traceback(None)
+        result.__context__ = result.__cause__ = None
+    _OUTCOMES[rel] = (_digest(text), result if isinstance(result, HclError) else None)
     if hit is not None:
         _cached_text -= len(_PARSE_CACHE.pop(rel)[0])
     while _PARSE_CACHE and (len(_PARSE_CACHE) >= _PARSE_CACHE_MAX or _cached_text + len(text) > _PARSE_CACHE_TEXT):
@@ -206,6 +232,16 @@ def parse_cached(path: Path, rel: str, text: str) -> ParsedFile | HclError:
     _PARSE_CACHE[rel] = (text, result)
     _cached_text += len(text)
     return result
+
+
+def parse_error(path: Path, rel: str, text: str) -> HclError | None:
+    """Why a file does not parse (None: it parses), without keeping or rebuilding its tree when this
+    process has parsed the same text before."""
+    known = _OUTCOMES.get(rel)
+    if known is not None and known[0] == _digest(text):
+        return known[1]
+    result = parse_cached(path, rel, text)
+    return result if isinstance(result, HclError) else None
 
 
 def _decl_pattern(kind: str, *labels: str) -> re.Pattern[str]:
@@ -272,6 +308,13 @@ class ModuleSource:
             elif block.type == "output" and labels:
                 self.outputs.setdefault(labels[0], block)
 
+    def release(self) -> None:
+        for table in (self.failed, self.pending, self.variables, self.locals, self.resources, self.data,
+                      self.modules, self.outputs):
+            table.clear()
+        self.parsed.clear()
+        self.order.clear()
+
     def _search(self, key: tuple[str, ...], patterns: list[re.Pattern[str]]) -> None:
         if not self.pending or key in self._misses:
             return
@@ -331,6 +374,12 @@ class Scope:
         self.memo: dict[tuple[object, ...], object] = {}
         self.busy: set[tuple[object, ...]] = set()
         self.children: dict[str, Scope | None] = {}
+        ctx.scopes.append(self)
+
+    def release(self) -> None:
+        self.memo.clear()
+        self.children.clear()
+        self.inputs = {}
 
     # -- memoised lookups with cycle detection --------------------------------------------------
     def _cached(self, key: tuple[object, ...], compute: Callable[[], object], loc: Location | None) -> object:

@@ -432,12 +432,20 @@ def _skip_all(files: list[SourceFile], out: LoadOutput, reason: str) -> LoadOutp
 def load_module(folder: Path, files: list[Path], rel_of: Callable[[Path], str], options: Options) -> LoadOutput:
     """All ``.tf`` files of one folder are one module: one Unit (or none when it is not relevant,
     or is analysed through the module that calls it)."""
-    out = LoadOutput()
     try:
         real_folder = folder.resolve()
     except (OSError, RuntimeError):
         real_folder = folder
     ctx = Context(options, rel_of, [*_scan_roots(options), real_folder])
+    try:
+        return _load_module(ctx, folder, real_folder, files, rel_of, options)
+    finally:
+        ctx.release()
+
+
+def _load_module(ctx: Context, folder: Path, real_folder: Path, files: list[Path], rel_of: Callable[[Path], str],
+                 options: Options) -> LoadOutput:
+    out = LoadOutput()
     sources: list[SourceFile] = []
     for path in files:
         rel = rel_of(path)
@@ -467,10 +475,10 @@ def load_module(folder: Path, files: list[Path], rel_of: Callable[[Path], str], 
         name, caller = reached
         reason = f"analysed as module.{name} of {rel_of(caller)}"
         for f in sources:
-            result = _parse_for_errors(f)
-            if isinstance(result, HclError):
-                out.errors.append(_parse_error(f.rel, result))
-                out.files.append(FileResult(f.rel, "error", result.reason))
+            error = _parse_for_errors(f)
+            if error is not None:
+                out.errors.append(_parse_error(f.rel, error))
+                out.files.append(FileResult(f.rel, "error", error.reason))
             else:
                 out.files.append(FileResult(f.rel, "scanned", reason))
         return out
@@ -499,7 +507,7 @@ def load_module(folder: Path, files: list[Path], rel_of: Callable[[Path], str], 
 
 def _call_parses(caller: Path, name: str, rel_of: Callable[[Path], str]) -> bool:
     """Whether the caller's ``module "<name>"`` block is in a file that parses (so the caller expands it)."""
-    from analyzer.terraform.evaluate import parse_cached
+    from analyzer.terraform.evaluate import parse_error
 
     pattern = re.compile(rf'(?m)^module\s+"?{re.escape(name)}"?\s*\{{')
     try:
@@ -512,14 +520,14 @@ def _call_parses(caller: Path, name: str, rel_of: Callable[[Path], str]) -> bool
         except (OSError, UnicodeDecodeError):
             continue
         if pattern.search(text):
-            return not isinstance(parse_cached(path, rel_of(path), text), HclError)
+            return parse_error(path, rel_of(path), text) is None
     return False
 
 
-def _parse_for_errors(f: SourceFile) -> ParsedFile | HclError:
-    from analyzer.terraform.evaluate import parse_cached
+def _parse_for_errors(f: SourceFile) -> HclError | None:
+    from analyzer.terraform.evaluate import parse_error
 
-    return parse_cached(f.path, f.rel, f.text)
+    return parse_error(f.path, f.rel, f.text)
 
 
 def _parse_error(rel: str, exc: HclError):  # noqa: ANN202 - Finding
