@@ -59,7 +59,7 @@ class Options:
         return pins
 
 
-@dataclass
+@dataclass(slots=True)
 class FileResult:
     file: str  # relative to the scan root
     status: str  # "scanned" | "skipped" | "error"
@@ -120,11 +120,13 @@ def relative(path: Path, root: Path) -> str:
 @dataclass
 class Discovered:
     cfn: list[Path] = field(default_factory=list)  # candidate template / plan files
-    tf_modules: dict[Path, list[Path]] = field(default_factory=dict)  # folder -> .tf files
+    # folder -> the names of its .tf files: names, not paths, since a large repository has tens of
+    # thousands of them (as Path objects, some 600 bytes each, they were a third of a big scan's memory)
+    tf_modules: dict[Path, list[str]] = field(default_factory=dict)
     skipped: list[tuple[Path, str]] = field(default_factory=list)
     # folder -> the .tf files named on the command line: the whole folder is loaded as the module,
     # only findings in these files are reported (pre-commit passes the staged files one by one)
-    tf_named: dict[Path, set[Path]] = field(default_factory=dict)
+    tf_named: dict[Path, set[str]] = field(default_factory=dict)
 
 
 def discover(paths: Iterable[Path], max_files: int = 100_000,
@@ -133,56 +135,60 @@ def discover(paths: Iterable[Path], max_files: int = 100_000,
     and what ``exclude`` names."""
     out = Discovered()
     walked_tf: set[Path] = set()
-    seen: set[str] = set()
+    seen: dict[str, set[str]] = {}  # real folder -> the names of the files taken from it
+    taken = 0
     seen_dirs: set[tuple[int, int]] = set()
     full = False  # the --max-files limit was reached: stop
     real_dirs: dict[Path, str] = {}
 
-    def resolve(p: Path, parent: Path) -> str:
-        """``str(p.resolve())`` for a file, its folder resolved once for all the files in it."""
-        if p.is_symlink():
-            return str(p.resolve())
-        real = real_dirs.get(parent)
-        if real is None:
-            real = real_dirs[parent] = str(parent.resolve())
-        return os.path.join(real, p.name)
+    def real_place(folder: Path, name: str, link: bool) -> tuple[str, str]:
+        """(real folder, name) of a file: its folder resolved once for all the files in it."""
+        if link:
+            real = os.path.realpath(folder / name)
+            return os.path.dirname(real), os.path.basename(real)
+        real_dir = real_dirs.get(folder)
+        if real_dir is None:
+            real_dir = real_dirs[folder] = str(folder.resolve())
+        return real_dir, name
 
-    def add_file(p: Path, explicit: bool) -> None:
-        nonlocal full
-        name = p.name.lower()
-        if not explicit and not name.endswith(CANDIDATE_SUFFIXES):
+    def add_file(folder: Path, name: str, explicit: bool, link: bool) -> None:
+        nonlocal full, taken
+        lower = name.lower()
+        if not explicit and not lower.endswith(CANDIDATE_SUFFIXES):
             return
-        parent = p.parent
         try:
-            real = resolve(p, parent)
+            real_dir, real_name = real_place(folder, name, link)
         except (OSError, RuntimeError):
-            out.skipped.append((p, "unresolvable path"))
+            out.skipped.append((folder / name, "unresolvable path"))
             return
-        if real in seen:
+        names = seen.setdefault(real_dir, set())
+        if real_name in names:
             return
-        if len(seen) >= max_files:
-            out.skipped.append((p, f"over the {max_files}-file limit (--max-files): this file and the rest were not scanned"))
+        if taken >= max_files:
+            out.skipped.append((folder / name, f"over the {max_files}-file limit (--max-files): "
+                                               "this file and the rest were not scanned"))
             full = True
             return
-        seen.add(real)
-        if exclude is not None and exclude(p):
+        names.add(real_name)
+        taken += 1
+        if exclude is not None and exclude(folder / name):
             if explicit:
-                out.skipped.append((p, "excluded by the configuration"))
+                out.skipped.append((folder / name, "excluded by the configuration"))
             return
-        if name.endswith(TF_SUFFIXES):
-            out.tf_modules.setdefault(parent, []).append(p)
+        if lower.endswith(TF_SUFFIXES):
+            out.tf_modules.setdefault(folder, []).append(name)
             if explicit:
-                out.tf_named.setdefault(parent, set()).add(p)
+                out.tf_named.setdefault(folder, set()).add(name)
             else:
-                walked_tf.add(parent)
-        elif name.endswith(CFN_SUFFIXES):
-            out.cfn.append(p)
-        elif explicit and name.endswith(TFVARS_SUFFIXES):
+                walked_tf.add(folder)
+        elif lower.endswith(CFN_SUFFIXES):
+            out.cfn.append(folder / name)
+        elif explicit and lower.endswith(TFVARS_SUFFIXES):
             # variable values can change any finding of the module beside them: scan all of it
-            out.tf_modules.setdefault(parent, [])
-            walked_tf.add(parent)
+            out.tf_modules.setdefault(folder, [])
+            walked_tf.add(folder)
         elif explicit:
-            out.skipped.append((p, "not a CloudFormation or Terraform file"))
+            out.skipped.append((folder / name, "not a CloudFormation or Terraform file"))
 
     def listing(d: Path) -> Iterator[os.DirEntry[str]] | None:
         try:
@@ -201,45 +207,50 @@ def discover(paths: Iterable[Path], max_files: int = 100_000,
             out.skipped.append((d, f"unreadable folder: {exc.strerror or exc}"))
             return None
 
-    def walk(top: Path) -> Iterator[Path]:
-        """The regular files below ``top``, depth first in name order, without recursion (a folder tree
-        thousands deep is no RecursionError).  A symbolic link is followed only while its target stays
-        inside ``top``; a FIFO, socket or device is listed as skipped, never opened."""
+    def walk(top: Path) -> Iterator[tuple[Path, str, bool]]:
+        """(folder, name, is a link) of the regular files below ``top``, depth first in name order,
+        without recursion (a folder tree thousands deep is no RecursionError).  A symbolic link is
+        followed only while its target stays inside ``top``; a FIFO, socket or device is listed as
+        skipped, never opened.  Only folders become Path objects."""
         try:
             inside = top.resolve()
         except (OSError, RuntimeError):
             inside = top
         first = listing(top)
-        stack = [first] if first is not None else []
+        stack = [(top, first)] if first is not None else []
         while stack:
-            entry = next(stack[-1], None)
+            folder, entries = stack[-1]
+            entry = next(entries, None)
             if entry is None:
                 stack.pop()
                 continue
             if entry.name in SKIP_DIRS:
                 continue
-            p = Path(entry.path)
             candidate = entry.name.lower().endswith(CANDIDATE_SUFFIXES)
             try:
-                if entry.is_symlink():
+                link = entry.is_symlink()
+                if link:
                     if not os.path.exists(entry.path):
                         if candidate:
-                            out.skipped.append((p, "broken or looping symbolic link"))
+                            out.skipped.append((folder / entry.name, "broken or looping symbolic link"))
                         continue
-                    real = p.resolve()
+                    real = Path(entry.path).resolve()
                     if real != inside and not real.is_relative_to(inside):
                         if candidate or entry.is_dir():
-                            out.skipped.append((p, "symbolic link to outside the scanned folder: not followed"))
+                            out.skipped.append((folder / entry.name, "symbolic link to outside the scanned folder: not followed"))
                         continue
                 if entry.is_dir():
-                    if exclude is None or not exclude(p):
-                        sub = listing(p)
+                    sub_folder = folder / entry.name
+                    if exclude is None or not exclude(sub_folder):
+                        sub = listing(sub_folder)
                         if sub is not None:
-                            stack.append(sub)
+                            stack.append((sub_folder, sub))
+                elif not candidate:
+                    continue
                 elif entry.is_file():
-                    yield p
-                elif candidate:
-                    out.skipped.append((p, "not a regular file (a FIFO, socket or device)"))
+                    yield folder, entry.name, link
+                else:
+                    out.skipped.append((folder / entry.name, "not a regular file (a FIFO, socket or device)"))
             except (OSError, RuntimeError):
                 continue
 
@@ -252,34 +263,33 @@ def discover(paths: Iterable[Path], max_files: int = 100_000,
             out.skipped.append((given, "no such file or folder"))
             continue
         if stat.S_ISDIR(mode):
-            for f in walk(given):
-                add_file(f, False)
+            for folder, name, link in walk(given):
+                add_file(folder, name, False, link)
                 if full:
                     break
         elif stat.S_ISREG(mode):
-            add_file(given, True)
+            add_file(given.parent, given.name, True, True)
         else:
             out.skipped.append((given, "not a regular file (a FIFO, socket or device)"))
     for folder in {*out.tf_named, *walked_tf}:
         if folder in walked_tf and folder in out.tf_named:  # the folder itself was scanned: report all of it
             del out.tf_named[folder]
-        module = {f.name: f for f in out.tf_modules[folder]}  # one folder: a name is a file
+        module = dict.fromkeys(out.tf_modules[folder])  # the names, in order, once each
         try:
             with os.scandir(folder) as entries:
                 for entry in entries:
                     if entry.name not in module and entry.name.lower().endswith(TF_SUFFIXES) and entry.is_file():
-                        f = folder / entry.name
                         if entry.is_symlink() and not _links_within(entry.path, folder):
-                            out.skipped.append((f, "symbolic link to outside the scanned folder: not followed"))
-                        elif exclude is None or not exclude(f):
-                            module[entry.name] = f
+                            out.skipped.append((folder / entry.name, "symbolic link to outside the scanned folder: not followed"))
+                        elif exclude is None or not exclude(folder / entry.name):
+                            module[entry.name] = None
         except OSError:
             pass
-        out.tf_modules[folder] = list(module.values())
+        out.tf_modules[folder] = list(module)
         if not module:
             del out.tf_modules[folder]
-    for files in out.tf_modules.values():
-        files.sort(key=lambda f: os.path.normcase(f.name))  # the order of Path sorting, within one folder
+    for names in out.tf_modules.values():
+        names.sort(key=os.path.normcase)  # the order of Path sorting, within one folder
     return out
 
 
@@ -466,7 +476,7 @@ def suppression(unit: Unit, finding: Finding) -> str | None:
     return None
 
 
-Task = tuple[Path, list[Path] | None]  # a template file (and None), or a Terraform folder and its .tf files
+Task = tuple[Path, list[str] | None]  # a template file (and None), or a Terraform folder and its .tf files' names
 
 
 @dataclass
@@ -483,8 +493,8 @@ class TaskResult:
 
 def run_task(task: Task, options: Options) -> TaskResult:
     """Load one template or Terraform folder and run the rules on what it holds."""
-    path, files = task
-    out = _load_candidate(path, options) if files is None else _load_module(path, files, options)
+    path, names = task
+    out = _load_candidate(path, options) if names is None else _load_module(path, [path / n for n in names], options)
     return TaskResult(analyse(out.units, options), out.errors, out.files, _tf_blocks(out.units))
 
 
@@ -500,10 +510,10 @@ def task_weight(task: Task, options: Options) -> int:
     that does: that is only a wrong guess, never a wrong result)."""
     from analyzer.prefilter import bytes_may_mention
 
-    path, files = task
-    cost = _CFN_COST if files is None else _TF_COST
+    path, names = task
+    cost = _CFN_COST if names is None else _TF_COST
     weight = 0
-    for p in (path,) if files is None else files:
+    for p in (path,) if names is None else (path / n for n in names):
         try:
             data = read_bytes(p, options.max_file_bytes)
         except OSError:
@@ -539,8 +549,8 @@ def scan(paths: Iterable[Path], options: Options) -> ScanResult:
     if options.severity:
         findings = [_override_severity(f, options.severity) for f in findings]
     if found.tf_named:  # .tf files named one by one: report only what is in them
-        named = {relative(f, options.root) for files in found.tf_named.values() for f in files}
-        module_files = {relative(f, options.root) for d in found.tf_named for f in found.tf_modules.get(d, ())}
+        named = {relative(d / n, options.root) for d, names in found.tf_named.items() for n in names}
+        module_files = {relative(d / n, options.root) for d in found.tf_named for n in found.tf_modules.get(d, ())}
         findings = [f for f in findings if f.file in named or f.file not in module_files]
         out.files = [r for r in out.files if r.file in named or r.file not in module_files]
     findings = sorted(set(findings), key=_total_order)

@@ -24,7 +24,8 @@ def run(root: Path) -> tuple[float, dict[str, int], int, int]:
     start = time.monotonic()
     statuses: dict[str, int] = {}
     units = errors = 0
-    for folder, files in sorted(found.tf_modules.items()):
+    for folder, names in sorted(found.tf_modules.items()):
+        files = [folder / n for n in names]
         out = load_module(folder, files, lambda p: relative(p, root), options)
         reported = [f.file for f in out.files]
         assert sorted(reported) == sorted(relative(f, root) for f in files), folder
