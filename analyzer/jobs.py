@@ -13,6 +13,7 @@ and macOS, where it is unsafe), the tasks are run here.
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -82,6 +83,10 @@ def run(tasks: Sequence[T], work: Callable[[T], R], weight: Callable[[T], int], 
     results: list[R | None] = [None] * total
     done = 0
     _BATCH.work, _BATCH.tasks = work, tasks
+    # What this process holds now, every worker inherits page by page, shared until written.  The cycle
+    # collector writes to every object it examines: frozen, they are left alone, and stay shared.
+    gc.collect()
+    gc.freeze()
     try:
         import multiprocessing
 
@@ -101,6 +106,7 @@ def run(tasks: Sequence[T], work: Callable[[T], R], weight: Callable[[T], int], 
                     progress(done, total)
     finally:
         _BATCH.work, _BATCH.tasks = None, ()
+        gc.unfreeze()
     return results  # type: ignore[return-value]
 
 
