@@ -40,6 +40,8 @@ from analyzer.prefilter import may_match
 from analyzer.terraform.evaluate import MAX_MODULE_DEPTH, Context, ModuleSource, Scope, SourceFile, Thunk
 from analyzer.terraform.extract import HclView, extract_resource
 from analyzer.terraform.hcl import HclError, ParsedFile, parse_expression, parse_file
+from analyzer.terraform.nodes import Block
+from analyzer.terraform.paths import block_path_finder
 from analyzer.terraform.types import SELF_DATA
 from analyzer.values import Location, Value
 
@@ -489,7 +491,9 @@ def _load_module(ctx: Context, folder: Path, real_folder: Path, files: list[Path
     scope = Scope(ctx, mod, "", inputs, (real_folder,), real_folder)
     holder.append(scope)
     unit = model.Unit(file=rel_of(folder), format="terraform")
-    extract_scope(scope, unit, set())
+    blocks: dict[str, Block] = {}
+    extract_scope(scope, unit, set(), blocks)
+    unit.path_at = block_path_finder(blocks)
     out.units.append(unit)
     for f in sources:
         if f.rel in mod.failed:
@@ -589,8 +593,9 @@ def _declared_names(text: str) -> set[str]:
     return names
 
 
-def extract_scope(scope: Scope, unit: model.Unit, seen: set[int]) -> None:
-    """Extract every resource of a scope (files parsed on the way included), then its local modules."""
+def extract_scope(scope: Scope, unit: model.Unit, seen: set[int], blocks: dict[str, Block]) -> None:
+    """Extract every resource of a scope (files parsed on the way included), then its local modules;
+    ``blocks`` gets the block of each resource, by address."""
     if id(scope) in seen:
         return
     seen.add(id(scope))
@@ -608,6 +613,7 @@ def extract_scope(scope: Scope, unit: model.Unit, seen: set[int]) -> None:
                 address = f"{scope.prefix}{block.labels[0]}.{block.labels[1]}"
                 scope.ctx.new_budget()
                 extract_resource(HclView(scope, block, address), unit)
+                blocks.setdefault(address, block)
                 ignores = by_line.get(block.loc.line, []) + (by_line.get(block.loc.end_line, [])
                                                              if block.loc.end_line != block.loc.line else [])
                 if ignores:
@@ -615,4 +621,4 @@ def extract_scope(scope: Scope, unit: model.Unit, seen: set[int]) -> None:
             elif block.type == "module" and block.labels:
                 child = scope.child(block.labels[0])
                 if child is not None:
-                    extract_scope(child, unit, seen)
+                    extract_scope(child, unit, seen, blocks)
