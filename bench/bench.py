@@ -533,6 +533,7 @@ def main(argv: list[str] | None = None) -> int:
     lexiam_env = ensure_lexiam()
     checkov_env = ensure_peer("checkov", "checkov", CHECKOV_VERSION)
     cfnlint_env = ensure_peer("cfnlint", "cfn-lint", CFN_LINT_VERSION)
+    tool_versions = versions(lexiam_env, checkov_env, cfnlint_env)  # now: what was installed, not what changed since
     lexiam = str(lexiam_env / "bin" / "lexiam")
     lexiam_py = str(lexiam_env / "bin" / "python")
 
@@ -655,7 +656,7 @@ def main(argv: list[str] | None = None) -> int:
     info: dict[str, object] = {
         "quick": args.quick, "date": time.strftime("%Y-%m-%d %H:%M %Z"), "machine": machine(),
         "command": " ".join(["python bench/bench.py", *(argv if argv is not None else sys.argv[1:])]),
-        "versions": versions(lexiam_env, checkov_env, cfnlint_env), "inputs": inputs, "reps": reps,
+        "versions": tool_versions, "inputs": inputs, "reps": reps,
         "peer_reps": peer_reps, "load_start": load_start, "load_end": load_end,
         "load_median": statistics.median(loads), "load_max": max(loads),
         "notes": [
