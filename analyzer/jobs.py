@@ -86,6 +86,7 @@ def run(tasks: Sequence[T], work: Callable[[T], R], weight: Callable[[T], int], 
     # What this process holds now, every worker inherits page by page, shared until written.  The cycle
     # collector writes to every object it examines: frozen, they are left alone, and stay shared.
     gc.collect()
+    frozen_before = gc.get_freeze_count()  # a program that froze objects itself keeps them frozen
     gc.freeze()
     try:
         import multiprocessing
@@ -106,7 +107,8 @@ def run(tasks: Sequence[T], work: Callable[[T], R], weight: Callable[[T], int], 
                     progress(done, total)
     finally:
         _BATCH.work, _BATCH.tasks = None, ()
-        gc.unfreeze()
+        if not frozen_before:
+            gc.unfreeze()
     return results  # type: ignore[return-value]
 
 

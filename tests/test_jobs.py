@@ -126,3 +126,31 @@ def test_results_keep_the_order_of_the_tasks() -> None:
 
 def _square(t: int) -> int:
     return t * t
+
+
+def _freeze_count(_t: int) -> int:
+    import gc
+
+    return gc.get_freeze_count()
+
+
+def test_workers_inherit_frozen_objects_and_the_parent_is_left_as_it_was() -> None:
+    # the parent's objects are frozen for the workers (the cycle collector would otherwise write to
+    # pages they share), and unfrozen after, unless the program had frozen them itself
+    import gc
+
+    if not jobs.can_fork():
+        pytest.skip("no fork on this platform: --jobs runs the tasks in-process")
+    tasks = list(range(4))
+    heavy = (lambda t: 1_000_000)  # noqa: E731
+    assert gc.get_freeze_count() == 0
+    counts = jobs.run(tasks, _freeze_count, heavy, 2)
+    assert all(c > 0 for c in counts)
+    assert gc.get_freeze_count() == 0
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        jobs.run(tasks, _freeze_count, heavy, 2)
+        assert gc.get_freeze_count() >= frozen
+    finally:
+        gc.unfreeze()
