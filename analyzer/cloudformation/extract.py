@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 
-from analyzer import model
+from analyzer import model, positioned
 from analyzer.cloudformation.resolver import Resolver
 from analyzer.cloudformation.types import INTRINSICS
 from analyzer.policy import parse_policy
@@ -220,22 +220,8 @@ class Extractor:
 def _path_finder(resources: PMap) -> Callable[[str, model.Location], Path_]:
     """The path inside a resource of the innermost node written at a location (``("Properties", "RoleArn")``)."""
 
-    def contains(node: PNode, loc: model.Location) -> bool:
-        start, end = node.loc, node.loc
-        return (start.line, start.column) <= (loc.line, loc.column) <= (end.end_line, end.end_column)
-
     def path_at(address: str, loc: model.Location) -> Path_:
-        node: PNode | None = resources.get(address)
-        if not isinstance(node, PMap) or not contains(node, loc):
-            return ()
-        path: list[str | int] = []
-        while True:
-            items = node.items() if isinstance(node, PMap) else enumerate(node) if isinstance(node, PList) else ()
-            inner = next(((k, child) for k, child in items if contains(child, loc)), None)
-            if inner is None:
-                return tuple(path)
-            path.append(inner[0])
-            node = inner[1]
+        return positioned.path_to(resources.get(address), loc) or ()
 
     return path_at
 

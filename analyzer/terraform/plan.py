@@ -11,6 +11,7 @@ string is positioned character by character, escapes included.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from analyzer import arns, model, positioned
@@ -209,6 +210,20 @@ def _walk_values(plan: PlanModel, module: object, depth: int = 0) -> list[PlanRe
     return out
 
 
+def _path_finder(plan: PlanModel) -> Callable[[str, Location], tuple[str | int, ...]]:
+    """The path inside a resource's planned ``values`` of the node written at a location
+    (``("managed_policy_arns", 0)``), as for a ``.tf`` file; () for a value taken from the configuration."""
+
+    def path_at(address: str, loc: Location) -> tuple[str | int, ...]:
+        for res in plan.resources.get(address, ()):
+            path = positioned.path_to(res.node.get("values"), loc)
+            if path is not None:
+                return path
+        return ()
+
+    return path_at
+
+
 def _prefix_of(address: str) -> str:
     """``module.a.module.b.aws_x.y`` -> ``module.a.module.b.``."""
     parts = address.split(".")
@@ -251,6 +266,7 @@ def load_plan(path: Path, rel: str, text: str, options: Options) -> LoadOutput |
     root = values_root.get("root_module") if isinstance(values_root, positioned.PMap) else None
     resources = _walk_values(plan, root)
     unit = model.Unit(file=rel, format="terraform-plan")
+    unit.path_at = _path_finder(plan)
     for res in resources:
         ctx.new_budget()
         extract_resource(PlanView(plan, res), unit)

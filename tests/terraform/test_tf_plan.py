@@ -81,3 +81,12 @@ def test_a_plan_without_lex_content_is_skipped() -> None:
     text = '{"format_version": "1.2", "terraform_version": "1.7.5", "planned_values": {"root_module": {}}}'
     out = load_plan(PLAN / "empty.json", "empty.json", text, Options(root=PLAN))
     assert out is not None and out.units == [] and out.files[0].status == "skipped"
+
+
+def test_findings_get_their_path_inside_the_planned_values() -> None:
+    from analyzer.engine import scan
+
+    result = scan([PLAN / "plan-pretty.json"], Options(root=PLAN, jobs=1))
+    paths = {(f.rule_id, f.resource): f.path for f in result.findings}
+    assert paths[("W9526", "aws_iam_role.bot")] == ("managed_policy_arns", 0)
+    assert paths[("E9501", "module.policy.awscc_lex_resource_policy.this")] == ("policy", "Statement", 0, "Action")
