@@ -79,20 +79,15 @@ class PScalar:
 PNode = PMap | PList | PScalar
 
 
-def _contains(node: PNode, loc: Location) -> bool:
-    span = node.loc
-    return (span.line, span.column) <= (loc.line, loc.column) <= (span.end_line, span.end_column)
-
-
 def path_to(node: object, loc: Location) -> tuple[str | int, ...] | None:
     """The keys and indexes from ``node`` down to the innermost node written at ``loc``
     (``("Properties", "RoleArn")``); None when ``loc`` is not inside ``node``."""
-    if not isinstance(node, (PMap, PList, PScalar)) or not _contains(node, loc):
+    if not isinstance(node, (PMap, PList, PScalar)) or not node.loc.covers(loc):
         return None
     path: list[str | int] = []
     while True:
         items = node.items() if isinstance(node, PMap) else enumerate(node) if isinstance(node, PList) else ()
-        inner = next(((k, child) for k, child in items if _contains(child, loc)), None)
+        inner = next(((k, child) for k, child in items if child.loc.covers(loc)), None)
         if inner is None:
             return tuple(path)
         path.append(inner[0])

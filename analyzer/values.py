@@ -43,6 +43,12 @@ class Location:
     end_line: int = 0
     end_column: int = 0
 
+    def covers(self, other: Location) -> bool:
+        """Whether ``other`` starts within this span (its end included; a span without an end is its
+        start).  The file is not compared."""
+        end = (self.end_line, self.end_column) if self.end_line else (self.line, self.column)
+        return (self.line, self.column) <= (other.line, other.column) <= end
+
     def as_dict(self) -> dict[str, object]:
         return {
             "file": self.file,

@@ -37,7 +37,7 @@ from pathlib import Path
 from analyzer import model
 from analyzer.engine import SKIP_DIRS, FileResult, LoadOutput, Options, read_text
 from analyzer.prefilter import may_match
-from analyzer.terraform.evaluate import MAX_MODULE_DEPTH, Context, ModuleSource, Scope, SourceFile, Thunk
+from analyzer.terraform.evaluate import MAX_MODULE_DEPTH, Context, ModuleSource, Scope, SourceFile, Thunk, parse_error
 from analyzer.terraform.extract import HclView, extract_resource
 from analyzer.terraform.hcl import HclError, ParsedFile, parse_expression, parse_file
 from analyzer.terraform.nodes import Block
@@ -477,9 +477,9 @@ def _load_module(ctx: Context, folder: Path, real_folder: Path, files: list[Path
         name, caller = reached
         reason = f"analysed as module.{name} of {rel_of(caller)}"
         for f in sources:
-            error = _parse_for_errors(f)
+            error = parse_error(f.path, f.rel, f.text)
             if error is not None:
-                out.errors.append(_parse_error(f.rel, error))
+                out.errors.append(_parse_error_finding(f.rel, error))
                 out.files.append(FileResult(f.rel, "error", error.reason))
             else:
                 out.files.append(FileResult(f.rel, "scanned", reason))
@@ -498,7 +498,7 @@ def _load_module(ctx: Context, folder: Path, real_folder: Path, files: list[Path
     for f in sources:
         if f.rel in mod.failed:
             exc = mod.failed[f.rel]
-            out.errors.append(_parse_error(f.rel, exc))
+            out.errors.append(_parse_error_finding(f.rel, exc))
             out.files.append(FileResult(f.rel, "error", exc.reason))
         elif f.rel in mod.pending:
             out.files.append(FileResult(f.rel, "skipped", SKIP_REASON))
@@ -511,8 +511,6 @@ def _load_module(ctx: Context, folder: Path, real_folder: Path, files: list[Path
 
 def _call_parses(caller: Path, name: str, rel_of: Callable[[Path], str]) -> bool:
     """Whether the caller's ``module "<name>"`` block is in a file that parses (so the caller expands it)."""
-    from analyzer.terraform.evaluate import parse_error
-
     pattern = re.compile(rf'(?m)^module\s+"?{re.escape(name)}"?\s*\{{')
     try:
         paths = sorted(p for p in caller.iterdir() if p.name.endswith(".tf") and p.is_file())
@@ -528,13 +526,7 @@ def _call_parses(caller: Path, name: str, rel_of: Callable[[Path], str]) -> bool
     return False
 
 
-def _parse_for_errors(f: SourceFile) -> HclError | None:
-    from analyzer.terraform.evaluate import parse_error
-
-    return parse_error(f.path, f.rel, f.text)
-
-
-def _parse_error(rel: str, exc: HclError):  # noqa: ANN202 - Finding
+def _parse_error_finding(rel: str, exc: HclError):  # noqa: ANN202 - Finding
     from analyzer.terraform.errors import input_error
 
     return input_error(f"cannot parse the HCL: {exc.reason}", Location(rel, exc.line, exc.column))

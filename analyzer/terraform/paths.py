@@ -31,26 +31,21 @@ def block_path_finder(blocks: dict[str, Block]) -> Callable[[str, Location], Pat
 
     def path_at(address: str, loc: Location) -> PathTo:
         block = blocks.get(address)
-        if block is None or block.file != loc.file or not _contains(block.loc, loc):
+        if block is None or block.file != loc.file or not block.loc.covers(loc):
             return ()
         return tuple(_in_body(block.body, loc))
 
     return path_at
 
 
-def _contains(span: Location, loc: Location) -> bool:
-    end = (span.end_line, span.end_column) if span.end_line else (span.line, span.column)
-    return (span.line, span.column) <= (loc.line, loc.column) <= end
-
-
 def _in_body(body: Body, loc: Location) -> list[str | int]:
     for name, attr in body.attrs.items():
-        if _contains(attr.loc, loc):
+        if attr.loc.covers(loc):
             return [name, *_in_expr(attr.expr, loc)]
     index: dict[str, int] = {}
     for block in body.blocks:
         i = index[block.type] = index.get(block.type, -1) + 1
-        if _contains(block.loc, loc):
+        if block.loc.covers(loc):
             return [block.type, i, *_in_body(block.body, loc)]
     return []
 
@@ -58,15 +53,15 @@ def _in_body(body: Body, loc: Location) -> list[str | int]:
 def _in_expr(expr: Expr, loc: Location) -> list[str | int]:
     if isinstance(expr, ObjectExpr):
         for item in expr.items:
-            if _contains(item.value.loc, loc):
+            if item.value.loc.covers(loc):
                 key = item.bare if item.bare is not None else _literal_key(item.key)
                 return [] if key is None else [key, *_in_expr(item.value, loc)]
     elif isinstance(expr, TupleExpr):
         for i, item in enumerate(expr.items):
-            if _contains(item.loc, loc):
+            if item.loc.covers(loc):
                 return [i, *_in_expr(item, loc)]
     elif isinstance(expr, Call) and expr.name in _TRANSPARENT and len(expr.args) == 1:
-        if _contains(expr.args[0].loc, loc):
+        if expr.args[0].loc.covers(loc):
             return _in_expr(expr.args[0], loc)
     return []
 
