@@ -1,5 +1,5 @@
-"""``python -m analyzer`` is the ``lexiam`` command."""
+"""``python -m lexiam`` is the ``lexiam`` command."""
 
-from analyzer.cli import main
+from lexiam.cli import main
 
 raise SystemExit(main())

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from analyzer import model
-from analyzer.values import (
+from lexiam import model
+from lexiam.values import (
     ACCOUNT,
     PARTITION,
     REGION,

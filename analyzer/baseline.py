@@ -15,8 +15,8 @@ import json
 from collections.abc import Iterable
 from pathlib import Path
 
-from analyzer.engine import ScanResult
-from analyzer.model import Finding
+from lexiam.engine import ScanResult
+from lexiam.model import Finding
 
 BASELINE_VERSION = 1
 

@@ -1,11 +1,11 @@
 """lexiam as a cfn-lint rule pack.
 
-    cfn-lint --append-rules analyzer.cfn_lint template.yaml
+    cfn-lint --append-rules lexiam.cfn_lint template.yaml
 
 or, in ``.cfnlintrc``::
 
     append_rules:
-      - analyzer.cfn_lint
+      - lexiam.cfn_lint
 
 cfn-lint imports this module and instantiates every ``CloudFormationLintRule`` subclass found in it:
 one class per lexiam rule, generated from the registry (ID, title, rationale, docs URL, tags).  E9500
@@ -13,7 +13,7 @@ is not among them: cfn-lint reports the templates it cannot parse itself (E0000)
 
 All classes share one run per template: the template cfn-lint already decoded (its ``dict_node`` /
 ``list_node`` / ``str_node`` tree with marks) is converted into lexiam's positioned tree, then the
-same :class:`~analyzer.cloudformation.extract.Extractor` and the same checks as ``lexiam scan`` run
+same :class:`~lexiam.cloudformation.extract.Extractor` and the same checks as ``lexiam scan`` run
 once; each class's :meth:`match` hands out its own rule's findings from that run.  Nothing is read
 or parsed a second time.  Findings carry cfn-lint paths ``["Resources", <logical ID>, ...]`` (so
 cfn-lint's resource-level ``ignore_checks`` applies) and the exact position lexiam reports.
@@ -46,13 +46,13 @@ from typing import Any
 from cfnlint.rules import CloudFormationLintRule, RuleMatch, Rules
 from cfnlint.template import Template
 
-from analyzer.cloudformation import is_template, looks_relevant
-from analyzer.cloudformation.extract import CFN_LINT_IGNORE, Extractor
-from analyzer.engine import Options, analyse
-from analyzer.model import Finding, Unit
-from analyzer.positioned import PList, PMap, PNode, PScalar
-from analyzer.values import Location
-from rules.registry import RuleMeta, all_rules
+from lexiam.cloudformation import is_template, looks_relevant
+from lexiam.cloudformation.extract import CFN_LINT_IGNORE, Extractor
+from lexiam.engine import Options, analyse
+from lexiam.model import Finding, Unit
+from lexiam.positioned import PList, PMap, PNode, PScalar
+from lexiam.values import Location
+from lexiam.rules.registry import RuleMeta, all_rules
 
 # --- the decoded tree -> lexiam's positioned tree ---------------------------------------------------
 

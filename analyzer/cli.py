@@ -15,10 +15,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from analyzer import __version__
+from lexiam import __version__
 
 if TYPE_CHECKING:
-    from analyzer.engine import ScanResult
+    from lexiam.engine import ScanResult
 
 FAIL_ON = ("error", "warning", "info", "none")
 FORMATS = ("text", "json", "sarif", "github")
@@ -109,10 +109,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 def cmd_scan(args: argparse.Namespace) -> int:
     import gc
 
-    from analyzer.engine import Options, scan
-    from analyzer.jobs import default_jobs
-    from analyzer.report import reporter
-    from rules.registry import SEVERITY_RANK, all_rules
+    from lexiam.engine import Options, scan
+    from lexiam.jobs import default_jobs
+    from lexiam.report import reporter
+    from lexiam.rules.registry import SEVERITY_RANK, all_rules
 
     root = Path(args.root) if args.root else Path.cwd()
     _apply_config(args, root)
@@ -175,7 +175,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
 
 def _apply_config(args: argparse.Namespace, root: Path) -> None:
     """Fill unset scan options from the configuration file (see analyzer/config.py)."""
-    from analyzer import config
+    from lexiam import config
 
     try:
         if args.config:
@@ -189,7 +189,7 @@ def _apply_config(args: argparse.Namespace, root: Path) -> None:
 
 def _baseline(args: argparse.Namespace, result: ScanResult) -> ScanResult:
     """Write the baseline (--write-baseline), or leave out the findings it records (--baseline)."""
-    from analyzer.baseline import BaselineError, apply_baseline, read_baseline, write_baseline
+    from lexiam.baseline import BaselineError, apply_baseline, read_baseline, write_baseline
 
     if args.write_baseline:
         try:
@@ -264,7 +264,7 @@ def _progress() -> Callable[[int, int], None] | None:
 
 
 def cmd_rules(args: argparse.Namespace) -> int:
-    from rules.registry import all_rules
+    from lexiam.rules.registry import all_rules
 
     metas = all_rules()
     if args.format == "json":
@@ -277,7 +277,7 @@ def cmd_rules(args: argparse.Namespace) -> int:
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
-    from rules.registry import all_rules
+    from lexiam.rules.registry import all_rules
 
     wanted = args.rule_id.strip()
     for m in all_rules():

@@ -1,4 +1,4 @@
-"""Generate the rule documentation from the rule metadata: ``python -m analyzer.docgen [--check]``.
+"""Generate the rule documentation from the rule metadata: ``python -m lexiam.docgen [--check]``.
 
 Writes ``docs/rules/<ID>.md`` (one page per rule, with the bad and good sample templates), the index
 ``docs/rules/README.md`` and ``docs/feature-table.md`` (every row of the Lex V2 feature table and what
@@ -11,8 +11,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from rules.data import tables
-from rules.registry import RuleMeta, all_rules
+from lexiam.rules.data import tables
+from lexiam.rules.registry import RuleMeta, all_rules
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -85,7 +85,7 @@ def rule_page(meta: RuleMeta) -> str:
 
 
 def index_page(metas: list[RuleMeta]) -> str:
-    lines = ["# Rules", "", "Generated from the rule metadata by `python -m analyzer.docgen`.", "",
+    lines = ["# Rules", "", "Generated from the rule metadata by `python -m lexiam.docgen`.", "",
              "| ID | slug | severity | title |", "|---|---|---|---|"]
     lines += [f"| [{m.id}]({m.id}.md) | `{m.slug}` | {m.severity} | {m.title} |" for m in metas]
     return "\n".join(lines) + "\n"
@@ -94,7 +94,7 @@ def index_page(metas: list[RuleMeta]) -> str:
 def feature_page(metas: list[RuleMeta]) -> str:
     lines = ["# The Lex V2 feature table, row by row", "",
              "Every row of the feature table of \"How Amazon Lex V2 works with IAM\", with what lexiam checks for it.",
-             "Generated from the rule metadata by `python -m analyzer.docgen`.", "",
+             "Generated from the rule metadata by `python -m lexiam.docgen`.", "",
              "| IAM feature | Lex V2 support | rules | notes |", "|---|---|---|---|"]
     for row, support in tables().feature_table:
         ids = [f"[{m.id}](rules/{m.id}.md)" for m in metas if row in m.feature_rows]
@@ -131,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.check and stale:
         for p in stale:
             print(f"stale: {p.relative_to(REPO)}", file=sys.stderr)
-        print("run: python -m analyzer.docgen", file=sys.stderr)
+        print("run: python -m lexiam.docgen", file=sys.stderr)
         return 1
     return 0
 

@@ -2,9 +2,9 @@
 
 Front ends are called through three functions with one contract (:class:`LoadOutput`):
 
-* ``analyzer.cloudformation.load_file(path, rel, text, options)`` for one template file,
-* ``analyzer.terraform.load_module(folder, files, rel_of, options)`` for the ``.tf`` files of a folder,
-* ``analyzer.terraform.load_plan(path, rel, text, options)`` for ``terraform show -json`` output.
+* ``lexiam.cloudformation.load_file(path, rel, text, options)`` for one template file,
+* ``lexiam.terraform.load_module(folder, files, rel_of, options)`` for the ``.tf`` files of a folder,
+* ``lexiam.terraform.load_plan(path, rel, text, options)`` for ``terraform show -json`` output.
 
 Everything after loading is format-neutral.
 """
@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from analyzer.model import Finding, Unit
+from lexiam.model import Finding, Unit
 
 SKIP_DIRS = frozenset({".git", "node_modules", ".terraform", ".hg", ".svn", "__pycache__", ".tox", ".venv", "cdk.out.tmp"})
 CFN_SUFFIXES = (".yaml", ".yml", ".json", ".template", ".cfn")
@@ -372,8 +372,8 @@ def read_text(path: Path, rel: str, options: Options, looks_like: Callable[[str]
     (decoded leniently), else skipped: a binary or Latin-1 file that is no template is no error.
     Without ``looks_like``, NUL bytes are skipped as binary and bad encodings are E9500s.
     """
-    from analyzer.values import Location
-    from rules.registry import input_error
+    from lexiam.values import Location
+    from lexiam.rules.registry import input_error
 
     def error(reason: str, line: int = 1, col: int = 1) -> tuple[None, Finding, FileResult]:
         return None, input_error(reason, Location(rel, line, col)), FileResult(rel, "error", reason)
@@ -409,13 +409,13 @@ def read_text(path: Path, rel: str, options: Options, looks_like: Callable[[str]
 
 
 def _looks_like_cfn_or_plan(text: str) -> bool:
-    from analyzer import cloudformation
+    from lexiam import cloudformation
 
     return cloudformation.looks_like_template(text) or '"terraform_version"' in text[:4096]
 
 
 def _load_candidate(path: Path, options: Options) -> LoadOutput:
-    from analyzer import cloudformation
+    from lexiam import cloudformation
 
     rel = relative(path, options.root)
     text, error, record = read_text(path, rel, options, _looks_like_cfn_or_plan)
@@ -428,7 +428,7 @@ def _load_candidate(path: Path, options: Options) -> LoadOutput:
         return out
     if path.name.lower().endswith(".json") and '"terraform_version"' in text[:4096]:
         try:
-            from analyzer import terraform
+            from lexiam import terraform
         except ImportError:  # pragma: no cover - Terraform front end not installed
             terraform = None  # type: ignore[assignment]
         plan = getattr(terraform, "load_plan", None)
@@ -441,7 +441,7 @@ def _load_candidate(path: Path, options: Options) -> LoadOutput:
 
 def _load_module(folder: Path, files: list[Path], options: Options) -> LoadOutput:
     try:
-        from analyzer import terraform
+        from lexiam import terraform
         load_module = terraform.load_module
     except (ImportError, AttributeError):
         out = LoadOutput()
@@ -453,8 +453,8 @@ def _load_module(folder: Path, files: list[Path], options: Options) -> LoadOutpu
 
 def analyse(units: list[Unit], options: Options) -> list[Finding]:
     """Run every rule on every unit; apply --ignore; return the findings (unsorted)."""
-    from analyzer.graph import Graph
-    from rules.registry import Context, run_checks
+    from lexiam.graph import Graph
+    from lexiam.rules.registry import Context, run_checks
 
     findings: list[Finding] = []
     for unit in units:
@@ -508,7 +508,7 @@ def task_weight(task: Task, options: Options) -> int:
     """An estimate of the work of a task, for ``--jobs``: the bytes of its files that name Lex or an
     ``aws-service-role``, 0 when none does (nothing to parse, unless a Terraform folder calls a module
     that does: that is only a wrong guess, never a wrong result)."""
-    from analyzer.prefilter import bytes_may_mention
+    from lexiam.prefilter import bytes_may_mention
 
     path, names = task
     cost = _CFN_COST if names is None else _TF_COST
@@ -524,7 +524,7 @@ def task_weight(task: Task, options: Options) -> int:
 
 
 def scan(paths: Iterable[Path], options: Options) -> ScanResult:
-    from analyzer import jobs
+    from lexiam import jobs
 
     paths = list(paths)
     if not options.scan_paths:
@@ -569,7 +569,7 @@ def _before_fork(heavy: list[Task]) -> None:
     it instead of each building its own (some 0.2 s and 15 MB each)."""
     if any(files is not None for _path, files in heavy):
         try:
-            from analyzer.terraform.hcl import warm_up
+            from lexiam.terraform.hcl import warm_up
         except ImportError:  # pragma: no cover - Terraform front end not installed
             return
         warm_up()
@@ -578,7 +578,7 @@ def _before_fork(heavy: list[Task]) -> None:
 def _prepare_terraform(options: Options) -> None:
     """Build the Terraform front end's scan-wide index here, once: forked workers inherit it."""
     try:
-        from analyzer.terraform import prepare
+        from lexiam.terraform import prepare
     except ImportError:  # pragma: no cover - Terraform front end not installed
         return
     prepare(options)
@@ -601,7 +601,7 @@ def _comment_suppressions(findings: list[Finding], units: list[Unit], options: O
 
 def _apply_comment_suppressions(findings: list[Finding], blocks: dict[tuple[str, str], tuple[int, int]],
                                 options: Options) -> list[Finding]:
-    from analyzer.suppress import comment_suppression
+    from lexiam.suppress import comment_suppression
 
     lines: dict[str, list[str]] = {}
     result: list[Finding] = []

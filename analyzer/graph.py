@@ -13,9 +13,9 @@ import dataclasses
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from analyzer import model
-from analyzer.arns import parse_arn
-from analyzer.values import RESOURCE, Value, segment_text
+from lexiam import model
+from lexiam.arns import parse_arn
+from lexiam.values import RESOURCE, Value, segment_text
 
 _ROLE_FIELDS = frozenset({"role", "roles", "role_arn", "value"})
 

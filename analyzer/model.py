@@ -2,8 +2,8 @@
 
 Every front end (CloudFormation, Terraform) turns its files into one :class:`Unit` per template or
 Terraform module, holding the entities below.  No entity knows which format it came from; rules
-never ask.  Every value that came from a template is a :class:`~analyzer.values.Value` carrying its
-:class:`~analyzer.values.Location`.
+never ask.  Every value that came from a template is a :class:`~lexiam.values.Value` carrying its
+:class:`~lexiam.values.Location`.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from analyzer.values import Location, Value
+from lexiam.values import Location, Value
 
 # Neutral entity kinds, used by typed symbols and the graph.
 LEX_BOT = "lex_bot"

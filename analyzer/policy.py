@@ -1,4 +1,4 @@
-"""Turn a resolved policy node (a map, or JSON text) into a :class:`~analyzer.model.PolicyDocument`.
+"""Turn a resolved policy node (a map, or JSON text) into a :class:`~lexiam.model.PolicyDocument`.
 
 Both front ends call :func:`parse_policy` with what they resolved: a map (CloudFormation YAML/JSON,
 Terraform ``jsonencode`` or a policy-document data source) or a string holding JSON (a JSON string
@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from analyzer import positioned
-from analyzer.model import Condition, PolicyDocument, PolicyProblem, Principal, Statement
-from analyzer.values import (
+from lexiam import positioned
+from lexiam.model import Condition, PolicyDocument, PolicyProblem, Principal, Statement
+from lexiam.values import (
     NOVALUE,
     Choice,
     Location,

@@ -3,7 +3,7 @@
 JSON is read with the same loader (JSON is, for all templates seen in practice, a YAML flow
 document; this also accepts the trailing commas that CloudFormation itself tolerates).  The libyaml
 composer is used when available; nodes are turned into plain dict/list/scalar wrappers carrying a
-:class:`~analyzer.values.Location`.  CloudFormation short-form tags (``!Sub``, ``!GetAtt A.B``) are
+:class:`~lexiam.values.Location`.  CloudFormation short-form tags (``!Sub``, ``!GetAtt A.B``) are
 turned into their long form here so that the resolver sees one shape.
 """
 
@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 import yaml
 
-from analyzer.values import Location
+from lexiam.values import Location
 
 try:  # pragma: no cover - depends on the build of PyYAML
     _Loader: type = yaml.CSafeLoader

@@ -230,11 +230,11 @@ def tree_size(paths: list[Path]) -> tuple[int, int]:
 _PARSED_SCRIPT = r"""
 import json, sys
 from pathlib import Path
-import analyzer.positioned as positioned
-import analyzer.terraform.evaluate as ev
-import analyzer.terraform.hcl as hcl
-import analyzer.terraform.module as mod
-from analyzer.engine import Options, scan
+import lexiam.positioned as positioned
+import lexiam.terraform.evaluate as ev
+import lexiam.terraform.hcl as hcl
+import lexiam.terraform.module as mod
+from lexiam.engine import Options, scan
 
 root = Path(sys.argv[1]).resolve()
 paths = [Path(p) for p in json.loads(sys.argv[2])]
@@ -249,7 +249,7 @@ def wrap(module, name, original):
 # every module that holds the parse functions under their own name (imported "from ... import")
 for name, original in (("load", positioned.load), ("parse_file", hcl.parse_file)):
     for m in list(sys.modules.values()):
-        if getattr(m, "__name__", "").startswith("analyzer") and getattr(m, name, None) is original:
+        if getattr(m, "__name__", "").startswith("lexiam") and getattr(m, name, None) is original:
             wrap(m, name, original)
 scan(paths, Options(root=root, jobs=1))
 kind = lambda rel: "hcl" if rel.endswith((".tf", ".tfvars")) else "yaml"

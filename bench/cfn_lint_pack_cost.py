@@ -4,7 +4,7 @@
 
 Runs the installed ``cfn-lint`` (the one beside this Python) on the general CloudFormation corpus
 (``corpus/general/cfn``) plus the Lex CloudFormation files under ``corpus/lex`` (``*.yaml``, ``*.yml``,
-``*.json``), once without and once with ``--append-rules analyzer.cfn_lint``, alternating, ``--repeat``
+``*.json``), once without and once with ``--append-rules lexiam.cfn_lint``, alternating, ``--repeat``
 times; prints each run's CPU time (user + system of the cfn-lint process) and wall time, the medians
 and their ratios.  Exit 1 when the CPU-time ratio is over ``--max-ratio`` (the pack must add no more
 than 10%): on a shared machine the wall time of the same run varies by more than that, the CPU time
@@ -39,7 +39,7 @@ def corpus_files(corpus: Path) -> list[Path]:
 
 def _is_template(path: Path) -> bool:
     """The Lex corpus also holds Terraform plans, package.json files and the like: keep the CloudFormation."""
-    from analyzer.cloudformation import looks_like_template
+    from lexiam.cloudformation import looks_like_template
 
     try:
         return looks_like_template(path.read_text(encoding="utf-8", errors="replace"))
@@ -51,7 +51,7 @@ def _is_template(path: Path) -> bool:
 # of templates that declare a transform); prints the seconds spent in the pack last.
 OWN_TIME = """
 import sys, time
-import analyzer.cfn_lint as pack
+import lexiam.cfn_lint as pack
 spent, depth = [0.0], [0]
 def timed(fn):
     def inner(*args):
@@ -74,7 +74,7 @@ finally:
     print(f"lexiam-pack-seconds {spent[0]:.3f}", file=sys.stderr)
 """
 ARGS = ["--regions", "us-east-1", "--format", "parseable"]
-PACK = ["--append-rules", "analyzer.cfn_lint"]
+PACK = ["--append-rules", "lexiam.cfn_lint"]
 
 
 def lint(files: list[Path], pack: bool, own_time: bool = False) -> tuple[float, float, float]:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from analyzer import model
-from analyzer.values import Value
-from rules.common import Action, actions_of, has_lex_intent, resource_kind
-from rules.data import tables
-from rules.registry import Context, check, rule
+from lexiam import model
+from lexiam.values import Value
+from lexiam.rules.common import Action, actions_of, has_lex_intent, resource_kind
+from lexiam.rules.data import tables
+from lexiam.rules.registry import Context, check, rule
 
 rule(
     "E9540", "unknown-action", "An action meant for Lex that is not a Lex action",

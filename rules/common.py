@@ -6,9 +6,9 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from analyzer import model, wildcard
-from analyzer.arns import Arn, lex_resource_kind, parse_arn
-from analyzer.values import ACCOUNT, REGION, Part, Symbol, Value, same, segment_text
+from lexiam import model, wildcard
+from lexiam.arns import Arn, lex_resource_kind, parse_arn
+from lexiam.values import ACCOUNT, REGION, Part, Symbol, Value, same, segment_text
 
 SELF_ACCOUNT = Symbol(ACCOUNT, "AWS::AccountId")
 SELF_REGION = Symbol(REGION, "AWS::Region")

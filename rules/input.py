@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rules.registry import rule
+from lexiam.rules.registry import rule
 
 rule(
     "E9500", "input-error", "A template that cannot be read or parsed",

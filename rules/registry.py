@@ -12,11 +12,11 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from analyzer.model import Entity, Finding, Unit
-from analyzer.values import Location
+from lexiam.model import Entity, Finding, Unit
+from lexiam.values import Location
 
 if TYPE_CHECKING:
-    from analyzer.graph import Graph
+    from lexiam.graph import Graph
 
 SEVERITIES = {"E": "error", "W": "warning", "I": "info"}
 SEVERITY_RANK = {"info": 1, "warning": 2, "error": 3}
@@ -106,11 +106,11 @@ def _ensure_loaded() -> None:
     if _loaded:
         return
     _loaded = True
-    import rules.actions  # noqa: F401
-    import rules.input  # noqa: F401
-    import rules.invocation  # noqa: F401
-    import rules.resource_policy  # noqa: F401
-    import rules.roles  # noqa: F401
+    import lexiam.rules.actions  # noqa: F401
+    import lexiam.rules.input  # noqa: F401
+    import lexiam.rules.invocation  # noqa: F401
+    import lexiam.rules.resource_policy  # noqa: F401
+    import lexiam.rules.roles  # noqa: F401
 
 
 def all_rules() -> list[RuleMeta]:

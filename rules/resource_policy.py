@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from analyzer import model
-from analyzer.arns import parse_arn
-from analyzer.values import Value, same, segment_text
-from rules.common import (
+from lexiam import model
+from lexiam.arns import parse_arn
+from lexiam.values import Value, same, segment_text
+from lexiam.rules.common import (
     SELF_ACCOUNT,
     SELF_REGION,
     actions_of,
@@ -19,8 +19,8 @@ from rules.common import (
     principal_account,
     resource_kind,
 )
-from rules.data import tables
-from rules.registry import Context, check, rule
+from lexiam.rules.data import tables
+from lexiam.rules.registry import Context, check, rule
 
 _RP_ROWS = ("Resource-based policies",)
 

@@ -14,12 +14,12 @@ import dataclasses
 import re
 from collections.abc import Iterator
 
-from analyzer import model
-from analyzer.arns import parse_arn
-from analyzer.values import ACCOUNT, RESOURCE, Part, Value, same, segment_text
-from rules.common import SELF_ACCOUNT, display, is_allow
-from rules.data.service_roles import LinkedRole, service_roles
-from rules.registry import Context, check, rule
+from lexiam import model
+from lexiam.arns import parse_arn
+from lexiam.values import ACCOUNT, RESOURCE, Part, Value, same, segment_text
+from lexiam.rules.common import SELF_ACCOUNT, display, is_allow
+from lexiam.rules.data.service_roles import LinkedRole, service_roles
+from lexiam.rules.registry import Context, check, rule
 
 _SLR_ROWS = ("Service-linked roles",)
 _ROLE_ROWS = ("Service roles",)

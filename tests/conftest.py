@@ -19,9 +19,9 @@ SAMPLES = REPO / "sample_templates"
 
 
 def lexiam_exe() -> list[str]:
-    """The installed console script (what users run); falls back to ``python -m analyzer``."""
+    """The installed console script (what users run); falls back to ``python -m lexiam``."""
     exe = shutil.which("lexiam", path=os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", ""))
-    return [exe] if exe else [sys.executable, "-m", "analyzer"]
+    return [exe] if exe else [sys.executable, "-m", "lexiam"]
 
 
 @dataclass

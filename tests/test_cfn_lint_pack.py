@@ -1,4 +1,4 @@
-"""The cfn-lint rule pack (``cfn-lint --append-rules analyzer.cfn_lint``), through the real cfn-lint executable.
+"""The cfn-lint rule pack (``cfn-lint --append-rules lexiam.cfn_lint``), through the real cfn-lint executable.
 
 The pack must report what ``lexiam scan`` reports (rule, line, column) on every CloudFormation sample,
 and cfn-lint's own mechanisms must work on its rules.  Only our 95xx findings are looked at: cfn-lint's
@@ -24,7 +24,7 @@ from tests.conftest import REPO, SAMPLES, run_lexiam
 
 pytest.importorskip("cfnlint", reason="cfn-lint is not installed (pip install '.[test]')")
 
-PACK = "analyzer.cfn_lint"
+PACK = "lexiam.cfn_lint"
 OURS = re.compile(r"^[EWI]95\d\d$")
 FIXTURES = Path(__file__).parent / "fixtures" / "cfn_lint_pack"
 CFN_SUFFIXES = (".yaml", ".yml", ".json", ".template")
@@ -229,7 +229,7 @@ def test_lexiam_metadata_ignore_is_honoured_too(runs, variants) -> None:
 
 
 def test_info_rules_only_with_include_checks_i(runs, pack_run) -> None:
-    from rules.registry import all_rules
+    from lexiam.rules.registry import all_rules
 
     default = in_file(runs, "default", BAD)
     with_i = [m for m in pack_run[BAD.resolve()] if OURS.match(m["Rule"]["Id"])]
@@ -289,8 +289,8 @@ def test_beside_cfn_lint_serverless(runs) -> None:
 def test_one_rule_class_per_registry_rule_but_e9500() -> None:
     from cfnlint.helpers import create_rules
 
-    import analyzer.cfn_lint as pack
-    from rules.registry import all_rules
+    import lexiam.cfn_lint as pack
+    from lexiam.rules.registry import all_rules
 
     rules = {r.id: r for r in create_rules(pack)}
     assert set(rules) == {m.id for m in all_rules()} - {"E9500"}
@@ -306,7 +306,7 @@ def test_one_rule_class_per_registry_rule_but_e9500() -> None:
 def test_an_error_in_the_pack_is_one_e0002_not_a_crash(monkeypatch: pytest.MonkeyPatch) -> None:
     from cfnlint.api import ManualArgs, lint
 
-    import analyzer.cfn_lint as pack
+    import lexiam.cfn_lint as pack
 
     def broken(template: object, file: str) -> None:
         raise RuntimeError("boom")
@@ -319,7 +319,7 @@ def test_an_error_in_the_pack_is_one_e0002_not_a_crash(monkeypatch: pytest.Monke
 
 
 def test_the_lexiam_command_does_not_import_cfn_lint(tmp_path: Path) -> None:
-    code = ("import sys\nfrom analyzer.cli import main\ntry:\n    main(['scan', sys.argv[1], '--fail-on', 'none'])\n"
+    code = ("import sys\nfrom lexiam.cli import main\ntry:\n    main(['scan', sys.argv[1], '--fail-on', 'none'])\n"
             "except SystemExit:\n    pass\nprint(sorted(m for m in sys.modules if m.startswith('cfnlint')))")
     proc = subprocess.run([sys.executable, "-c", code, str(BAD)], capture_output=True, text=True, cwd=REPO, timeout=300)
     assert proc.stdout.strip().splitlines()[-1] == "[]", proc.stdout + proc.stderr

@@ -99,7 +99,7 @@ def test_text_output_shows_the_line_with_a_caret(lexiam) -> None:
 def test_python_dash_m_is_the_same_cli() -> None:
     import subprocess
     import sys
-    a = subprocess.run([sys.executable, "-m", "analyzer", "scan", str(BAD_E9501), "--format", "json"],
+    a = subprocess.run([sys.executable, "-m", "lexiam", "scan", str(BAD_E9501), "--format", "json"],
                        capture_output=True, text=True)
     assert a.returncode == 1 and json.loads(a.stdout)["findings"][0]["rule_id"] == "E9501"
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from analyzer.config import excluder
+from lexiam.config import excluder
 from tests.conftest import SAMPLES, run_lexiam
 from tests.sarif_validation import check_sarif_text
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from analyzer import docgen
-from rules.data import tables
-from rules.registry import all_rules
+from lexiam import docgen
+from lexiam.rules.data import tables
+from lexiam.rules.registry import all_rules
 
 
 def test_docs_are_current() -> None:
-    assert docgen.main(["--check"]) == 0, "docs are stale: run python -m analyzer.docgen"
+    assert docgen.main(["--check"]) == 0, "docs are stale: run python -m lexiam.docgen"
 
 
 def test_every_rule_has_complete_metadata() -> None:

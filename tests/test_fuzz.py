@@ -25,9 +25,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analyzer import jobs
-from analyzer.engine import Options, scan
-from analyzer.report import json_report
+from lexiam import jobs
+from lexiam.engine import Options, scan
+from lexiam.report import json_report
 from tests.conftest import SHARED, run_lexiam
 
 PROFILE = os.environ.get("LEXIAM_FUZZ", "ci")
@@ -415,7 +415,7 @@ def test_jobs_give_the_same_report(template: dict[str, Any], module: str, file: 
 # --- end to end: the real CLI, and --jobs ----------------------------------------------------------------
 
 def _has_option(flag: str) -> bool:
-    from analyzer.cli import build_parser
+    from lexiam.cli import build_parser
 
     parser = build_parser()
     scan_parser = parser._subparsers._group_actions[0].choices["scan"]  # type: ignore[union-attr]

@@ -6,8 +6,8 @@ import re
 import shutil
 from pathlib import Path
 
-from analyzer.model import Finding
-from analyzer.report.github import annotation, escape_data, escape_property
+from lexiam.model import Finding
+from lexiam.report.github import annotation, escape_data, escape_property
 from tests.conftest import SAMPLES, run_lexiam
 
 BAD_E9501 = SAMPLES / "cloudformation" / "E9501-rp-unsupported-action" / "bad.yaml"

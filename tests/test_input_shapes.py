@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from analyzer.engine import Options, scan
+from lexiam.engine import Options, scan
 from tests.conftest import SAMPLES, run_lexiam
 
 BAD = SAMPLES / "cloudformation" / "E9501-rp-unsupported-action" / "bad.yaml"

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from analyzer import jobs
-from analyzer.cli import main
+from lexiam import jobs
+from lexiam.cli import main
 from tests.conftest import SAMPLES
 
 CFN = SAMPLES / "cloudformation"

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analyzer import wildcard
+from lexiam import wildcard
 from tests.conftest import SAMPLES, run_lexiam
 
 BAD = SAMPLES / "cloudformation" / "E9501-rp-unsupported-action" / "bad.yaml"

@@ -94,7 +94,7 @@ def test_hook_definition() -> None:
 def test_try_repo(hook_repo: Path, pre_commit_home: Path, project: Path) -> None:
     """One real ``pre-commit try-repo`` (it builds a fresh hook environment every time: ~20 s)."""
     files = ["stacks/bad.yaml", "stacks/good.yaml", ".github/workflows/ci.yml"]
-    tf = (project / "tf").is_dir() and importlib.util.find_spec("analyzer.terraform") is not None
+    tf = (project / "tf").is_dir() and importlib.util.find_spec("lexiam.terraform") is not None
     if tf:
         files.append("tf/policy.tf")
     run = try_repo(hook_repo, pre_commit_home, project, *files)
@@ -110,7 +110,7 @@ def test_try_repo(hook_repo: Path, pre_commit_home: Path, project: Path) -> None
         assert "3 files: 2 scanned, 1 skipped" in out
 
 
-needs_terraform = pytest.mark.skipif(importlib.util.find_spec("analyzer.terraform") is None or not TF_BAD.is_file(),
+needs_terraform = pytest.mark.skipif(importlib.util.find_spec("lexiam.terraform") is None or not TF_BAD.is_file(),
                                      reason="the Terraform front end is not in this checkout")
 
 

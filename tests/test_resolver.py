@@ -6,9 +6,9 @@ import textwrap
 
 import pytest
 
-from analyzer.cloudformation.resolver import Resolver
-from analyzer.positioned import load
-from analyzer.values import ACCOUNT, REGION, RESOURCE, UNKNOWN, Choice, RList, Symbol, Value, candidates
+from lexiam.cloudformation.resolver import Resolver
+from lexiam.positioned import load
+from lexiam.values import ACCOUNT, REGION, RESOURCE, UNKNOWN, Choice, RList, Symbol, Value, candidates
 
 TEMPLATE = """
 AWSTemplateFormatVersion: "2010-09-09"
@@ -83,7 +83,7 @@ def test_ref_pseudo_parameters_are_symbols() -> None:
 
 
 def test_ref_novalue_drops_the_property() -> None:
-    from analyzer.values import NOVALUE
+    from lexiam.values import NOVALUE
     assert resolve("!Ref AWS::NoValue") is NOVALUE
 
 

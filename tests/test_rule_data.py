@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-import rules.data as rule_data
-from rules.data import ActionInfo, tables
+import lexiam.rules.data as rule_data
+from lexiam.rules.data import ActionInfo, tables
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -345,15 +345,16 @@ def test_runtime_reads_package_data_not_the_seed() -> None:
 
 def test_package_works_without_shared(tmp_path: Path) -> None:
     """A copy of the package alone, where no ../shared exists, loads the same tables."""
-    pkg = tmp_path / "site" / "rules" / "data"
+    pkg = tmp_path / "site" / "lexiam" / "rules" / "data"
     pkg.mkdir(parents=True)
     (pkg.parent / "__init__.py").write_text("", encoding="utf-8")
+    (pkg.parent.parent / "__init__.py").write_text("", encoding="utf-8")
     shutil.copy2(REPO / "rules" / "data" / "__init__.py", pkg / "__init__.py")
     shutil.copy2(CHECKED_IN, pkg / CHECKED_IN.name)
     assert not (tmp_path / "site").parent.joinpath("shared").exists()
     code = (
         "import sys; sys.path.insert(0, sys.argv[1]);"
-        "import rules.data as d; t = d.tables();"
+        "import lexiam.rules.data as d; t = d.tables();"
         "assert d.__file__.startswith(sys.argv[1]), d.__file__;"
         "print(len(t.all_names), len(t.v1_names), t.action('recognizetext').name)"
     )

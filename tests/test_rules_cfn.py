@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-from analyzer.engine import Options, scan
+from lexiam.engine import Options, scan
 
 
 def findings(tmp_path: Path, text: str, name: str = "t.yaml", **opts) -> list[tuple[str, int, int]]:

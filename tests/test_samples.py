@@ -70,7 +70,7 @@ def _rule_of(sample: Path) -> str:
 
 @pytest.mark.parametrize("fmt", ["cloudformation", "terraform"])
 def test_every_rule_has_a_bad_and_a_good_sample(fmt: str) -> None:
-    from rules.registry import all_rules
+    from lexiam.rules.registry import all_rules
 
     base = SAMPLES / fmt
     have = {_rule_of(p) for p in BAD if base in p.parents} & {_rule_of(p) for p in GOOD if base in p.parents}

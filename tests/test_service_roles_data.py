@@ -7,11 +7,11 @@ from importlib import resources
 
 import pytest
 
-from rules.data.service_roles import DATA_FILE, service_roles
+from lexiam.rules.data.service_roles import DATA_FILE, service_roles
 
 
 def test_the_data_file_is_package_data() -> None:
-    doc = json.loads(resources.files("rules.data").joinpath(DATA_FILE).read_text(encoding="utf-8"))
+    doc = json.loads(resources.files("lexiam.rules.data").joinpath(DATA_FILE).read_text(encoding="utf-8"))
     assert {r["service"] for r in doc["service_linked_roles"]} == {
         "lexv2.amazonaws.com", "channels.lexv2.amazonaws.com", "replication.lexv2.amazonaws.com",
         "lex.amazonaws.com", "channels.lex.amazonaws.com"}

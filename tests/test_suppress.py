@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from analyzer.engine import Options, _comment_suppressions
-from analyzer.model import Finding, LexResourcePolicy, Unit
-from analyzer.suppress import NO_REASON, comment_suppression, directive
-from analyzer.values import Location
+from lexiam.engine import Options, _comment_suppressions
+from lexiam.model import Finding, LexResourcePolicy, Unit
+from lexiam.suppress import NO_REASON, comment_suppression, directive
+from lexiam.values import Location
 from tests.conftest import SAMPLES, run_lexiam
 from tests.sarif_validation import check_sarif_text
 
@@ -119,7 +119,7 @@ def test_engine_applies_comments_to_tf_findings_only(tmp_path: Path) -> None:
 
 
 needs_terraform = pytest.mark.skipif(
-    importlib.util.find_spec("analyzer.terraform") is None or not TF_BAD.is_file(),
+    importlib.util.find_spec("lexiam.terraform") is None or not TF_BAD.is_file(),
     reason="the Terraform front end is not in this checkout")
 
 

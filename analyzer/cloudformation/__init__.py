@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from analyzer.engine import FileResult, LoadOutput, Options
-from analyzer.positioned import LoadError, PMap, load
-from analyzer.prefilter import may_match
-from analyzer.values import Location
-from rules.registry import input_error
+from lexiam.engine import FileResult, LoadOutput, Options
+from lexiam.positioned import LoadError, PMap, load
+from lexiam.prefilter import may_match
+from lexiam.values import Location
+from lexiam.rules.registry import input_error
 
 # A file is a template candidate when it names one of the two top-level template keys.  Only blanks
 # (not newlines) are skipped before the key: every line start is tried anyway, and ``\s*`` there made
@@ -39,7 +39,7 @@ def is_template(tree: object) -> bool:
 
 def load_file(path: Path, rel: str, text: str, options: Options) -> LoadOutput:
     """Parse one candidate file; a non-template is skipped, an unparseable template is one E9500."""
-    from analyzer.cloudformation.extract import Extractor
+    from lexiam.cloudformation.extract import Extractor
 
     out = LoadOutput()
     if not looks_like_template(text):

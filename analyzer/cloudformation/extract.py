@@ -1,16 +1,16 @@
-"""Extract Lex and IAM entities from a parsed CloudFormation template into a :class:`~analyzer.model.Unit`."""
+"""Extract Lex and IAM entities from a parsed CloudFormation template into a :class:`~lexiam.model.Unit`."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
 
-from analyzer import model, positioned
-from analyzer.cloudformation.resolver import Resolver
-from analyzer.cloudformation.types import INTRINSICS
-from analyzer.policy import parse_policy
-from analyzer.positioned import PList, PMap, PNode, PScalar
-from analyzer.values import RList, RMap, Value, candidates, scalars
+from lexiam import model, positioned
+from lexiam.cloudformation.resolver import Resolver
+from lexiam.cloudformation.types import INTRINSICS
+from lexiam.policy import parse_policy
+from lexiam.positioned import PList, PMap, PNode, PScalar
+from lexiam.values import RList, RMap, Value, candidates, scalars
 
 Path_ = tuple[str | int, ...]
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import re
 
-from analyzer import arns, model
-from analyzer.cloudformation.types import ARN_ATTRS, ENTITY, INTRINSICS, REF_RETURNS
-from analyzer.positioned import PList, PMap, PNode, PScalar
-from analyzer.values import (
+from lexiam import arns, model
+from lexiam.cloudformation.types import ARN_ATTRS, ENTITY, INTRINSICS, REF_RETURNS
+from lexiam.positioned import PList, PMap, PNode, PScalar
+from lexiam.values import (
     ACCOUNT,
     NOVALUE,
     PARTITION,
@@ -169,7 +169,7 @@ class Resolver:
         return Value((arns.resource_symbol(resource, ENTITY.get(rtype, ""), attr, name),), loc)
 
     def resource_arn(self, logical_id: str) -> Value | None:
-        """The typed ARN of a resource of this template (see analyzer.arns.typed_arn)."""
+        """The typed ARN of a resource of this template (see lexiam.arns.typed_arn)."""
         if logical_id in self._arn_cache:
             return self._arn_cache[logical_id]
         if logical_id in self._busy:  # a cycle: the alias's BotId refers back to itself

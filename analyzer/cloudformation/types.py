@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from analyzer import model
+from lexiam import model
 
 ENTITY = {
     "AWS::Lex::Bot": model.LEX_BOT,

@@ -4,20 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from analyzer.engine import ScanResult
+from lexiam.engine import ScanResult
 
 Reporter = Callable[[ScanResult, dict[str, object]], str]
 
 
 def reporter(fmt: str) -> Reporter:
     if fmt == "json":
-        from analyzer.report.json_report import render
+        from lexiam.report.json_report import render
     elif fmt == "text":
-        from analyzer.report.text import render
+        from lexiam.report.text import render
     elif fmt == "sarif":
-        from analyzer.report.sarif import render
+        from lexiam.report.sarif import render
     elif fmt == "github":
-        from analyzer.report.github import render
+        from lexiam.report.github import render
     else:
         raise ValueError(f"unknown format {fmt!r}")
     return render

@@ -9,8 +9,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from analyzer.engine import ScanResult
-from analyzer.model import Finding
+from lexiam.engine import ScanResult
+from lexiam.model import Finding
 
 COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
 MAX_SUMMARY_ROWS = 500

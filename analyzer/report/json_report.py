@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from analyzer import __version__
-from analyzer.engine import ScanResult
+from lexiam import __version__
+from lexiam.engine import ScanResult
 
 
 def document(result: ScanResult) -> dict[str, object]:

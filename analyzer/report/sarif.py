@@ -1,7 +1,7 @@
 """SARIF 2.1.0 for GitHub code scanning and other SARIF viewers: one run, every rule, every finding.
 
 Suppressed findings stay in the log with a ``suppressions`` entry (code scanning shows them as
-dismissed); ``partialFingerprints`` hold the line-independent fingerprint of :mod:`analyzer.baseline`.
+dismissed); ``partialFingerprints`` hold the line-independent fingerprint of :mod:`lexiam.baseline`.
 """
 
 from __future__ import annotations
@@ -11,11 +11,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import quote
 
-from analyzer import __version__
-from analyzer.baseline import fingerprints
-from analyzer.engine import ScanResult
-from analyzer.model import Finding
-from rules.registry import RuleMeta
+from lexiam import __version__
+from lexiam.baseline import fingerprints
+from lexiam.engine import ScanResult
+from lexiam.model import Finding
+from lexiam.rules.registry import RuleMeta
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 INFORMATION_URI = "https://github.com/lexiam/lexiam"
@@ -102,7 +102,7 @@ def document(result: ScanResult, rules: Sequence[RuleMeta], root: str, category:
 def render(result: ScanResult, context: dict[str, object]) -> str:
     rules = context.get("rules")
     if rules is None:
-        from rules.registry import all_rules
+        from lexiam.rules.registry import all_rules
 
         rules = all_rules()
     assert isinstance(rules, list)

@@ -1,6 +1,6 @@
 """The Terraform front end: HCL modules and ``terraform show -json`` plans -> the neutral model.
 
-Entry points (called by :mod:`analyzer.engine`):
+Entry points (called by :mod:`lexiam.engine`):
 
 * :func:`load_module` -- the ``.tf`` files of one folder (one module) -> one Unit;
 * :func:`load_plan` -- plan JSON -> one Unit, or None when the JSON is not a plan;
@@ -10,7 +10,7 @@ Entry points (called by :mod:`analyzer.engine`):
 
 from __future__ import annotations
 
-from analyzer.terraform.module import load_module, looks_relevant, prepare
-from analyzer.terraform.plan import load_plan
+from lexiam.terraform.module import load_module, looks_relevant, prepare
+from lexiam.terraform.plan import load_plan
 
 __all__ = ["load_module", "load_plan", "looks_relevant", "prepare"]

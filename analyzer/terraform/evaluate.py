@@ -1,10 +1,10 @@
-"""Evaluate Terraform expressions into three-valued values (:mod:`analyzer.values`).
+"""Evaluate Terraform expressions into three-valued values (:mod:`lexiam.values`).
 
 A :class:`Scope` is one module instance: the root module of a scanned folder, or a local child
 module reached through a ``module`` block (its entities get ``module.<name>.`` addresses).  What a
 value cannot be known from the configuration becomes an ``unknown`` symbol; what is only known at
 deploy time becomes a typed symbol (the deploying account, a resource's ID or ARN).  Conditionals
-yield a :class:`~analyzer.values.Choice` of both branches.  Work is bounded: a step budget per scan
+yield a :class:`~lexiam.values.Choice` of both branches.  Work is bounded: a step budget per scan
 unit, a nesting depth, caps on combinations and iterations; a cycle evaluates to unknown.
 """
 
@@ -16,10 +16,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from analyzer import arns
-from analyzer.terraform import types as tft
-from analyzer.terraform.hcl import HclError, ParsedFile, parse_file
-from analyzer.terraform.nodes import (
+from lexiam import arns
+from lexiam.terraform import types as tft
+from lexiam.terraform.hcl import HclError, ParsedFile, parse_file
+from lexiam.terraform.nodes import (
     Access,
     Attribute,
     Bad,
@@ -40,7 +40,7 @@ from analyzer.terraform.nodes import (
     Template,
     TupleExpr,
 )
-from analyzer.values import (
+from lexiam.values import (
     NOVALUE,
     STACK,
     Choice,
@@ -55,8 +55,8 @@ from analyzer.values import (
 )
 
 if TYPE_CHECKING:
-    from analyzer.engine import Options
-    from analyzer.model import Finding
+    from lexiam.engine import Options
+    from lexiam.model import Finding
 
 MAX_STEPS = 1_000_000  # expression evaluations per scan unit
 MAX_STEPS_PER_RESOURCE = 100_000  # ... and per resource, so one hostile resource cannot starve the others
@@ -169,7 +169,7 @@ class Context:
         return any(path == a or path.is_relative_to(a) for a in self.allowed)
 
     def input_error(self, message: str, loc: Location) -> None:
-        from analyzer.terraform.errors import input_error
+        from lexiam.terraform.errors import input_error
 
         self.errors.setdefault(loc.file, input_error(message, loc))
 
@@ -184,7 +184,7 @@ class Context:
     def module_source(self, folder: Path) -> ModuleSource:
         mod = self.modules.get(folder)
         if mod is None:
-            from analyzer.terraform.module import read_module_files
+            from lexiam.terraform.module import read_module_files
 
             mod = ModuleSource(self, folder, read_module_files(folder, self), lazy=False)
             self.modules[folder] = mod
@@ -508,7 +508,7 @@ class Scope:
         return unk(f"the operator {e.op}", e.loc)
 
     def _call(self, e: Call, env: dict[str, object] | None) -> object:
-        from analyzer.terraform.functions import call
+        from lexiam.terraform.functions import call
 
         return call(self, e, env)
 
@@ -698,7 +698,7 @@ class Scope:
         if type_ == "aws_iam_policy_document" and attr in ("json", "minified_json"):
             if block is None:
                 return unk(f"data.{type_}.{name}", loc)
-            from analyzer.terraform.policydoc import policy_document
+            from lexiam.terraform.policydoc import policy_document
 
             return self._cached(("pdoc", name), lambda: policy_document(self, block), loc)
         if block is not None and attr in block.body.attrs:

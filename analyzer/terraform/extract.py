@@ -1,8 +1,8 @@
-"""Terraform resources -> the IaC-neutral entities of :mod:`analyzer.model`.
+"""Terraform resources -> the IaC-neutral entities of :mod:`lexiam.model`.
 
 Handlers read a resource through a small view (:class:`View`): the HCL front end gives one that
 evaluates the block's arguments (:class:`HclView`), the plan front end one that reads planned values
-(:class:`analyzer.terraform.plan.PlanView`).  A handler never knows which.
+(:class:`lexiam.terraform.plan.PlanView`).  A handler never knows which.
 """
 
 from __future__ import annotations
@@ -11,16 +11,16 @@ import warnings
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from analyzer import model
-from analyzer.arns import resource_symbol
-from analyzer.terraform.evaluate import first_value
-from analyzer.terraform.jsontext import policy_from
-from analyzer.terraform.types import LEX_V1_TYPES
-from analyzer.values import NOVALUE, Location, RList, RMap, Value, candidates, scalars
+from lexiam import model
+from lexiam.arns import resource_symbol
+from lexiam.terraform.evaluate import first_value
+from lexiam.terraform.jsontext import policy_from
+from lexiam.terraform.types import LEX_V1_TYPES
+from lexiam.values import NOVALUE, Location, RList, RMap, Value, candidates, scalars
 
 if TYPE_CHECKING:
-    from analyzer.terraform.evaluate import Context, Scope
-    from analyzer.terraform.nodes import Block
+    from lexiam.terraform.evaluate import Context, Scope
+    from lexiam.terraform.nodes import Block
 
 Path_ = tuple[str | int, ...]
 

@@ -13,10 +13,10 @@ from collections.abc import Callable
 from itertools import product
 from pathlib import Path
 
-from analyzer.terraform.evaluate import MAX_COMBOS, MAX_STRING, Scope, choice, text_of, unk
-from analyzer.terraform.hcl import plain_chunk, split_template
-from analyzer.terraform.nodes import Call, Template
-from analyzer.values import NOVALUE, Choice, Location, RList, RMap, Value, candidates, concat
+from lexiam.terraform.evaluate import MAX_COMBOS, MAX_STRING, Scope, choice, text_of, unk
+from lexiam.terraform.hcl import plain_chunk, split_template
+from lexiam.terraform.nodes import Call, Template
+from lexiam.values import NOVALUE, Choice, Location, RList, RMap, Value, candidates, concat
 
 Fn = Callable[[Scope, list[object], Call], object]
 
@@ -392,7 +392,7 @@ def fn_jsonencode(scope: Scope, args: list[object], e: Call) -> object:
 
 
 def fn_jsondecode(scope: Scope, args: list[object], e: Call) -> object:
-    from analyzer.terraform.jsontext import decode
+    from lexiam.terraform.jsontext import decode
 
     if len(args) != 1:
         return unk("jsondecode()", e.loc)

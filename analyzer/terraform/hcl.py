@@ -1,4 +1,4 @@
-"""HCL text -> :mod:`analyzer.terraform.nodes`, with the position of every value.
+"""HCL text -> :mod:`lexiam.terraform.nodes`, with the position of every value.
 
 python-hcl2 (8.x) is used for what it does well, parsing: ``hcl2.parses_to_tree`` returns the raw
 Lark tree with ``propagate_positions`` on, so every token keeps its line, column and end.  Its
@@ -14,7 +14,7 @@ import functools
 import re
 from dataclasses import dataclass
 
-from analyzer.terraform.nodes import (
+from lexiam.terraform.nodes import (
     Access,
     Attribute,
     Bad,
@@ -37,7 +37,7 @@ from analyzer.terraform.nodes import (
     Template,
     TupleExpr,
 )
-from analyzer.values import Location
+from lexiam.values import Location
 
 # The Lark tree depth we follow (a source nesting level is 3-4 tree levels); deeper is an input error.
 MAX_TREE_DEPTH = 480

@@ -2,7 +2,7 @@
 plan) turned into resolved maps whose positions point at the characters in the file.
 
 The evaluator records, for every string value that may hold JSON, where each of its characters
-was written (:meth:`analyzer.terraform.evaluate.Context.remember`): escapes, heredoc indentation
+was written (:meth:`lexiam.terraform.evaluate.Context.remember`): escapes, heredoc indentation
 and interpolations included.  Here that map becomes the ``mapper`` of the positioned loader, so a
 ``"lex:Foo"`` inside a heredoc policy is reported at its own line and column.  Deploy-time symbols
 inside the text are swapped for placeholders while parsing and put back into the string leaves.
@@ -16,19 +16,19 @@ import re
 from bisect import bisect_right
 from typing import TYPE_CHECKING
 
-from analyzer import positioned
-from analyzer.model import PolicyDocument
-from analyzer.policy import literal_tree, parse_policy
-from analyzer.values import NOVALUE, Location, RList, RMap, Symbol, Value, candidates
+from lexiam import positioned
+from lexiam.model import PolicyDocument
+from lexiam.policy import literal_tree, parse_policy
+from lexiam.values import NOVALUE, Location, RList, RMap, Symbol, Value, candidates
 
 if TYPE_CHECKING:
-    from analyzer.terraform.evaluate import Context
-    from analyzer.terraform.nodes import Seg
+    from lexiam.terraform.evaluate import Context
+    from lexiam.terraform.nodes import Seg
 
 
 
 def _rendered(value: Value) -> str:
-    from analyzer.terraform.evaluate import rendered
+    from lexiam.terraform.evaluate import rendered
 
     return rendered(value)
 

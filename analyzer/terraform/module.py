@@ -1,4 +1,4 @@
-"""``load_module``: the ``.tf`` files of one folder -> one :class:`~analyzer.model.Unit`.
+"""``load_module``: the ``.tf`` files of one folder -> one :class:`~lexiam.model.Unit`.
 
 Doing only the work a folder needs:
 
@@ -34,16 +34,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from analyzer import model
-from analyzer.engine import SKIP_DIRS, FileResult, LoadOutput, Options, read_text
-from analyzer.prefilter import may_match
-from analyzer.terraform.evaluate import MAX_MODULE_DEPTH, Context, ModuleSource, Scope, SourceFile, Thunk, parse_error
-from analyzer.terraform.extract import HclView, extract_resource
-from analyzer.terraform.hcl import HclError, ParsedFile, parse_expression, parse_file
-from analyzer.terraform.nodes import Block
-from analyzer.terraform.paths import block_path_finder
-from analyzer.terraform.types import SELF_DATA
-from analyzer.values import Location, Value
+from lexiam import model
+from lexiam.engine import SKIP_DIRS, FileResult, LoadOutput, Options, read_text
+from lexiam.prefilter import may_match
+from lexiam.terraform.evaluate import MAX_MODULE_DEPTH, Context, ModuleSource, Scope, SourceFile, Thunk, parse_error
+from lexiam.terraform.extract import HclView, extract_resource
+from lexiam.terraform.hcl import HclError, ParsedFile, parse_expression, parse_file
+from lexiam.terraform.nodes import Block
+from lexiam.terraform.paths import block_path_finder
+from lexiam.terraform.types import SELF_DATA
+from lexiam.values import Location, Value
 
 # Lex in any spelling a rule looks at (lex:, lexv2, aws_lex*, awscc_lex*, AWSServiceRoleForLex,
 # camelCase "...Lex...") but not "complex", "flex", "alexa", "PutLexicon" is accepted (rare).
@@ -348,8 +348,8 @@ def _strip_loc(node: object) -> object:
 
 
 def _json_vars(text: str, rel: str, ctx: Context, inputs: dict[str, Thunk]) -> None:
-    from analyzer import positioned
-    from analyzer.policy import literal_tree
+    from lexiam import positioned
+    from lexiam.policy import literal_tree
 
     try:
         tree, _dups = positioned.load(text, rel, max_nodes=ctx.options.max_nodes, max_depth=ctx.options.max_depth)
@@ -527,7 +527,7 @@ def _call_parses(caller: Path, name: str, rel_of: Callable[[Path], str]) -> bool
 
 
 def _parse_error_finding(rel: str, exc: HclError):  # noqa: ANN202 - Finding
-    from analyzer.terraform.errors import input_error
+    from lexiam.terraform.errors import input_error
 
     return input_error(f"cannot parse the HCL: {exc.reason}", Location(rel, exc.line, exc.column))
 

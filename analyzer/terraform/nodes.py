@@ -1,7 +1,7 @@
 """The expression tree the Terraform front end evaluates.
 
 python-hcl2's raw Lark parse tree (``hcl2.parses_to_tree``) is turned into these small nodes by
-:mod:`analyzer.terraform.hcl`; every node carries the :class:`~analyzer.values.Location` of the
+:mod:`lexiam.terraform.hcl`; every node carries the :class:`~lexiam.values.Location` of the
 source text it was written as, so a value found to be wrong points at itself.  Keeping our own tree
 decouples the evaluator from the grammar's rule names (one file to adapt when python-hcl2 changes).
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from analyzer.values import Location
+from lexiam.values import Location
 
 # A piece of literal text and where each character came from: ``segs`` is a list of
 # (offset in text, line, column) starting points; a character at offset o maps to the last

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from analyzer.terraform.nodes import Block, Body, Call, Chunk, Expr, ObjectExpr, Template, TupleExpr
-from analyzer.values import Location
+from lexiam.terraform.nodes import Block, Body, Call, Chunk, Expr, ObjectExpr, Template, TupleExpr
+from lexiam.values import Location
 
 PathTo = tuple[str | int, ...]
 

@@ -1,4 +1,4 @@
-"""``terraform show -json`` output (a plan, or a state) -> one :class:`~analyzer.model.Unit`.
+"""``terraform show -json`` output (a plan, or a state) -> one :class:`~lexiam.model.Unit`.
 
 Resources are read from ``planned_values`` (or a state's ``values``), the root module and every
 child module.  A value the plan does not know yet (an ARN "known after apply") is taken from the
@@ -14,14 +14,14 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from analyzer import arns, model, positioned
-from analyzer.engine import FileResult, LoadOutput, Options
-from analyzer.terraform import types as tft
-from analyzer.terraform.evaluate import Context, first_value, unk
-from analyzer.terraform.extract import View, extract_resource
-from analyzer.terraform.jsontext import json_string_segs
-from analyzer.terraform.module import SKIP_REASON, looks_relevant
-from analyzer.values import NOVALUE, Location, RList, RMap, Symbol, Value
+from lexiam import arns, model, positioned
+from lexiam.engine import FileResult, LoadOutput, Options
+from lexiam.terraform import types as tft
+from lexiam.terraform.evaluate import Context, first_value, unk
+from lexiam.terraform.extract import View, extract_resource
+from lexiam.terraform.jsontext import json_string_segs
+from lexiam.terraform.module import SKIP_REASON, looks_relevant
+from lexiam.values import NOVALUE, Location, RList, RMap, Symbol, Value
 
 _INDEX = re.compile(r"\[[^\]]*\]")
 MAX_REF_DEPTH = 8
@@ -243,7 +243,7 @@ def load_plan(path: Path, rel: str, text: str, options: Options) -> LoadOutput |
     try:
         tree, _dups = positioned.load(text, rel, max_nodes=options.max_nodes, max_depth=options.max_depth)
     except positioned.LoadError as exc:
-        from analyzer.terraform.errors import input_error
+        from lexiam.terraform.errors import input_error
 
         out.errors.append(input_error(f"cannot parse the plan JSON: {exc.reason}", Location(rel, exc.line, exc.column)))
         out.files.append(FileResult(rel, "error", exc.reason))

@@ -1,6 +1,6 @@
 """``data "aws_iam_policy_document"`` as the resolved map of the JSON policy it renders.
 
-The map has the shape :func:`analyzer.policy.parse_policy` reads (Version, Statement with Sid,
+The map has the shape :func:`lexiam.policy.parse_policy` reads (Version, Statement with Sid,
 Effect, Action/NotAction, Resource/NotResource, Principal/NotPrincipal, Condition), and every value
 keeps the position it has in the HCL.  ``source_policy_documents`` come first; a statement of the
 document itself replaces a source statement with the same ``sid`` (else it is appended);
@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from analyzer.terraform.evaluate import first_value, text_of, unk
-from analyzer.values import NOVALUE, RList, RMap, Value, candidates
+from lexiam.terraform.evaluate import first_value, text_of, unk
+from lexiam.values import NOVALUE, RList, RMap, Value, candidates
 
 if TYPE_CHECKING:
-    from analyzer.terraform.evaluate import Scope
-    from analyzer.terraform.nodes import Block
+    from lexiam.terraform.evaluate import Scope
+    from lexiam.terraform.nodes import Block
 
 _LISTS = (("actions", "Action"), ("not_actions", "NotAction"), ("resources", "Resource"),
           ("not_resources", "NotResource"))
@@ -63,7 +63,7 @@ def policy_document(scope: Scope, block: Block, env: dict[str, object] | None = 
 
 def _documents_statements(scope: Scope, node: object, loc: object) -> list[object]:
     """The statements of a list of policy documents (maps, or JSON text); unknown ones as unknown."""
-    from analyzer.terraform.jsontext import decode
+    from lexiam.terraform.jsontext import decode
 
     out: list[object] = []
     docs: list[object] = []

@@ -4,7 +4,7 @@ their ARN."""
 
 from __future__ import annotations
 
-from analyzer import model
+from lexiam import model
 
 ENTITY: dict[str, str] = {
     "aws_lexv2models_bot": model.LEX_BOT,
@@ -52,7 +52,7 @@ IDENTITY: dict[str, frozenset[str]] = {
                                                "qualified_invoke_arn"},
 }
 
-# The ARN attribute(s) of entities that have an ARN shape (analyzer.arns.typed_arn)
+# The ARN attribute(s) of entities that have an ARN shape (lexiam.arns.typed_arn)
 ARN_ATTRS: dict[str, frozenset[str]] = {
     model.LEX_BOT: frozenset({"arn"}),
     model.LEX_BOT_ALIAS: frozenset({"arn"}),

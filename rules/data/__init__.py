@@ -115,7 +115,7 @@ class Tables:
 
     def _matcher(self, pattern: str) -> Any:
         """A predicate on bare action names: the pattern's IAM wildcards, any case (linear time)."""
-        from analyzer.wildcard import match
+        from lexiam.wildcard import match
 
         key = _bare(pattern)
         return lambda name: match(key, name)

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from analyzer.engine import Options, discover, relative
-from analyzer.terraform import load_module
+from lexiam.engine import Options, discover, relative
+from lexiam.terraform import load_module
 from tests.terraform.conftest import SHARED
 
 CORPORA = ("corpus/general/tf", "corpus/lex")

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from analyzer import model
-from analyzer.values import RESOURCE
+from lexiam import model
+from lexiam.values import RESOURCE
 from tests.terraform.conftest import FIXTURES, at, entity, load, only_unit, texts, where
 
 FOLDER = FIXTURES / "entities"

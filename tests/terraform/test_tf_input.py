@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from analyzer import model
-from analyzer.terraform import looks_relevant
-from analyzer.terraform.module import parse_ignore
+from lexiam import model
+from lexiam.terraform import looks_relevant
+from lexiam.terraform.module import parse_ignore
 from tests.terraform.conftest import FIXTURES, at, entity, load, only_unit, texts, where
 
 

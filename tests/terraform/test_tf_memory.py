@@ -16,8 +16,8 @@ from typing import TypeVar
 
 import pytest
 
-from analyzer.engine import Options, scan
-from analyzer.terraform import evaluate
+from lexiam.engine import Options, scan
+from lexiam.terraform import evaluate
 from tests.terraform.conftest import FIXTURES
 
 ROOT = FIXTURES / "modules" / "root"

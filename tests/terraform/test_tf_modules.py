@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from analyzer import model
-from analyzer.engine import Options, scan
+from lexiam import model
+from lexiam.engine import Options, scan
 from tests.terraform.conftest import FIXTURES, at, entity, load, only_unit, where
 
 ROOT = FIXTURES / "modules" / "root"

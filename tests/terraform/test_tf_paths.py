@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from analyzer.engine import Options, scan
+from lexiam.engine import Options, scan
 from tests.terraform.conftest import FIXTURES
 
 ROOT = FIXTURES / "modules" / "root"

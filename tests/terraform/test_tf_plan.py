@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from analyzer import model
-from analyzer.engine import Options
-from analyzer.terraform import load_plan
-from analyzer.values import ACCOUNT, RESOURCE
+from lexiam import model
+from lexiam.engine import Options
+from lexiam.terraform import load_plan
+from lexiam.values import ACCOUNT, RESOURCE
 from tests.terraform.conftest import FIXTURES, at, entity, texts
 
 PLAN = FIXTURES / "plan"
@@ -84,7 +84,7 @@ def test_a_plan_without_lex_content_is_skipped() -> None:
 
 
 def test_findings_get_their_path_inside_the_planned_values() -> None:
-    from analyzer.engine import scan
+    from lexiam.engine import scan
 
     result = scan([PLAN / "plan-pretty.json"], Options(root=PLAN, jobs=1))
     paths = {(f.rule_id, f.resource): f.path for f in result.findings}

@@ -3,8 +3,8 @@ escaped JSON strings and files read with file()."""
 
 from __future__ import annotations
 
-from analyzer import model
-from analyzer.values import ACCOUNT, PARTITION, REGION, RESOURCE
+from lexiam import model
+from lexiam.values import ACCOUNT, PARTITION, REGION, RESOURCE
 from tests.terraform.conftest import FIXTURES, actions, at, entity, load, only_unit, texts, where
 
 POS = FIXTURES / "positions"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from analyzer import model
-from analyzer.values import UNKNOWN, Choice
+from lexiam import model
+from lexiam.values import UNKNOWN, Choice
 from tests.terraform.conftest import FIXTURES, actions, at, entity, load, only_unit, texts, where
 
 VARS = FIXTURES / "vars"
@@ -79,9 +79,9 @@ resource "aws_iam_policy" "p" {
     unit = only_unit(load(folder))
     perm = entity(unit, "aws_lambda_permission.lex")
     assert perm.principal.text == "lexv2.amazonaws.com"  # the model keeps one candidate per field
-    from analyzer.engine import Options
-    from analyzer.terraform.evaluate import Context, ModuleSource, Scope, SourceFile
-    from analyzer.terraform.hcl import parse_expression
+    from lexiam.engine import Options
+    from lexiam.terraform.evaluate import Context, ModuleSource, Scope, SourceFile
+    from lexiam.terraform.hcl import parse_expression
 
     ctx = Context(Options(root=folder), lambda p: p.name, [folder])
     scope = Scope(ctx, ModuleSource(ctx, folder, [SourceFile(folder / "main.tf", "main.tf",
