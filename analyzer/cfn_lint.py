@@ -45,14 +45,13 @@ from typing import Any
 
 from cfnlint.rules import CloudFormationLintRule, RuleMatch, Rules
 from cfnlint.template import Template
-
 from lexiam.cloudformation import is_template, looks_relevant
 from lexiam.cloudformation.extract import CFN_LINT_IGNORE, Extractor
 from lexiam.engine import Options, analyse
 from lexiam.model import Finding, Unit
 from lexiam.positioned import PList, PMap, PNode, PScalar
-from lexiam.values import Location
 from lexiam.rules.registry import RuleMeta, all_rules
+from lexiam.values import Location
 
 # --- the decoded tree -> lexiam's positioned tree ---------------------------------------------------
 

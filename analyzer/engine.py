@@ -372,8 +372,8 @@ def read_text(path: Path, rel: str, options: Options, looks_like: Callable[[str]
     (decoded leniently), else skipped: a binary or Latin-1 file that is no template is no error.
     Without ``looks_like``, NUL bytes are skipped as binary and bad encodings are E9500s.
     """
-    from lexiam.values import Location
     from lexiam.rules.registry import input_error
+    from lexiam.values import Location
 
     def error(reason: str, line: int = 1, col: int = 1) -> tuple[None, Finding, FileResult]:
         return None, input_error(reason, Location(rel, line, col)), FileResult(rel, "error", reason)

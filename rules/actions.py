@@ -6,10 +6,10 @@ import re
 from collections.abc import Iterator
 
 from lexiam import model
-from lexiam.values import Value
 from lexiam.rules.common import Action, actions_of, has_lex_intent, resource_kind
 from lexiam.rules.data import tables
 from lexiam.rules.registry import Context, check, rule
+from lexiam.values import Value
 
 rule(
     "E9540", "unknown-action", "An action meant for Lex that is not a Lex action",

@@ -12,10 +12,10 @@ from collections.abc import Iterator
 
 from lexiam import model
 from lexiam.arns import Arn, lex_resource_kind, parse_arn
-from lexiam.values import RESOURCE, Part, Value, segment_text
 from lexiam.rules.common import display
 from lexiam.rules.data.service_roles import service_roles
 from lexiam.rules.registry import Context, check, rule
+from lexiam.values import RESOURCE, Part, Value, segment_text
 
 rule(
     "W9560", "lambda-permission-unscoped", "A Lambda permission for Lex V2 without a source",

@@ -7,7 +7,6 @@ from collections.abc import Iterator
 
 from lexiam import model
 from lexiam.arns import parse_arn
-from lexiam.values import Value, same, segment_text
 from lexiam.rules.common import (
     SELF_ACCOUNT,
     SELF_REGION,
@@ -21,6 +20,7 @@ from lexiam.rules.common import (
 )
 from lexiam.rules.data import tables
 from lexiam.rules.registry import Context, check, rule
+from lexiam.values import Value, same, segment_text
 
 _RP_ROWS = ("Resource-based policies",)
 

@@ -16,10 +16,10 @@ from collections.abc import Iterator
 
 from lexiam import model
 from lexiam.arns import parse_arn
-from lexiam.values import ACCOUNT, RESOURCE, Part, Value, same, segment_text
 from lexiam.rules.common import SELF_ACCOUNT, display, is_allow
 from lexiam.rules.data.service_roles import LinkedRole, service_roles
 from lexiam.rules.registry import Context, check, rule
+from lexiam.values import ACCOUNT, RESOURCE, Part, Value, same, segment_text
 
 _SLR_ROWS = ("Service-linked roles",)
 _ROLE_ROWS = ("Service roles",)

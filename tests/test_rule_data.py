@@ -9,9 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 import lexiam.rules.data as rule_data
+import pytest
 from lexiam.rules.data import ActionInfo, tables
 
 REPO = Path(__file__).resolve().parents[1]

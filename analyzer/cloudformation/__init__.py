@@ -8,8 +8,8 @@ from pathlib import Path
 from lexiam.engine import FileResult, LoadOutput, Options
 from lexiam.positioned import LoadError, PMap, load
 from lexiam.prefilter import may_match
-from lexiam.values import Location
 from lexiam.rules.registry import input_error
+from lexiam.values import Location
 
 # A file is a template candidate when it names one of the two top-level template keys.  Only blanks
 # (not newlines) are skipped before the key: every line start is tried anyway, and ``\s*`` there made

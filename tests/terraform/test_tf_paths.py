@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from lexiam.engine import Options, scan
+
 from tests.terraform.conftest import FIXTURES
 
 ROOT = FIXTURES / "modules" / "root"
