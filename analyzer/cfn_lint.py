@@ -45,6 +45,7 @@ from typing import Any
 
 from cfnlint.rules import CloudFormationLintRule, RuleMatch, Rules
 from cfnlint.template import Template
+
 from lexiam.cloudformation import is_template, looks_relevant
 from lexiam.cloudformation.extract import CFN_LINT_IGNORE, Extractor
 from lexiam.engine import Options, analyse

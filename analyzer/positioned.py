@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import yaml
+
 from lexiam.values import Location
 
 try:  # pragma: no cover - depends on the build of PyYAML

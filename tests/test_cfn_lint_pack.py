@@ -287,8 +287,9 @@ def test_beside_cfn_lint_serverless(runs) -> None:
 # --- the module ----------------------------------------------------------------------------------
 
 def test_one_rule_class_per_registry_rule_but_e9500() -> None:
-    import lexiam.cfn_lint as pack
     from cfnlint.helpers import create_rules
+
+    import lexiam.cfn_lint as pack
     from lexiam.rules.registry import all_rules
 
     rules = {r.id: r for r in create_rules(pack)}
@@ -303,8 +304,9 @@ def test_one_rule_class_per_registry_rule_but_e9500() -> None:
 
 
 def test_an_error_in_the_pack_is_one_e0002_not_a_crash(monkeypatch: pytest.MonkeyPatch) -> None:
-    import lexiam.cfn_lint as pack
     from cfnlint.api import ManualArgs, lint
+
+    import lexiam.cfn_lint as pack
 
     def broken(template: object, file: str) -> None:
         raise RuntimeError("boom")

@@ -6,8 +6,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from lexiam.config import excluder
 
+from lexiam.config import excluder
 from tests.conftest import SAMPLES, run_lexiam
 from tests.sarif_validation import check_sarif_text
 

@@ -24,10 +24,10 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from lexiam import jobs
 from lexiam.engine import Options, scan
 from lexiam.report import json_report
-
 from tests.conftest import SHARED, run_lexiam
 
 PROFILE = os.environ.get("LEXIAM_FUZZ", "ci")

@@ -8,7 +8,6 @@ from pathlib import Path
 
 from lexiam.model import Finding
 from lexiam.report.github import annotation, escape_data, escape_property
-
 from tests.conftest import SAMPLES, run_lexiam
 
 BAD_E9501 = SAMPLES / "cloudformation" / "E9501-rp-unsupported-action" / "bad.yaml"

@@ -13,8 +13,8 @@ import stat
 from pathlib import Path
 
 import pytest
-from lexiam.engine import Options, scan
 
+from lexiam.engine import Options, scan
 from tests.conftest import SAMPLES, run_lexiam
 
 BAD = SAMPLES / "cloudformation" / "E9501-rp-unsupported-action" / "bad.yaml"

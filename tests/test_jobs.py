@@ -6,9 +6,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+
 from lexiam import jobs
 from lexiam.cli import main
-
 from tests.conftest import SAMPLES
 
 CFN = SAMPLES / "cloudformation"

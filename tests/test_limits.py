@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from lexiam import wildcard
 
+from lexiam import wildcard
 from tests.conftest import SAMPLES, run_lexiam
 
 BAD = SAMPLES / "cloudformation" / "E9501-rp-unsupported-action" / "bad.yaml"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import textwrap
 
 import pytest
+
 from lexiam.cloudformation.resolver import Resolver
 from lexiam.positioned import load
 from lexiam.values import ACCOUNT, REGION, RESOURCE, UNKNOWN, Choice, RList, Symbol, Value, candidates

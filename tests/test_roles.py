@@ -6,9 +6,9 @@ import textwrap
 from pathlib import Path
 
 import pytest
+
 from lexiam.engine import Options, scan
 from lexiam.model import Finding
-
 from tests.conftest import run_lexiam
 
 ROLE_RULES = {"E9520", "E9521", "E9522", "E9523", "E9524", "E9525", "W9526", "E9527"}

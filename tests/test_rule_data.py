@@ -9,8 +9,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import lexiam.rules.data as rule_data
 import pytest
+
+import lexiam.rules.data as rule_data
 from lexiam.rules.data import ActionInfo, tables
 
 REPO = Path(__file__).resolve().parents[1]

@@ -12,8 +12,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from lexiam.engine import Options, scan
 
+from lexiam.engine import Options, scan
 from tests.conftest import REPO, SAMPLES, run_lexiam
 
 BAD = SAMPLES / "cloudformation" / "E9501-rp-unsupported-action" / "bad.yaml"

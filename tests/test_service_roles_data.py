@@ -6,6 +6,7 @@ import json
 from importlib import resources
 
 import pytest
+
 from lexiam.rules.data.service_roles import DATA_FILE, service_roles
 
 

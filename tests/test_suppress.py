@@ -11,11 +11,11 @@ import re
 from pathlib import Path
 
 import pytest
+
 from lexiam.engine import Options, _comment_suppressions
 from lexiam.model import Finding, LexResourcePolicy, Unit
 from lexiam.suppress import NO_REASON, comment_suppression, directive
 from lexiam.values import Location
-
 from tests.conftest import SAMPLES, run_lexiam
 from tests.sarif_validation import check_sarif_text
 

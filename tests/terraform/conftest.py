@@ -6,6 +6,7 @@ import dataclasses
 from pathlib import Path
 
 import pytest
+
 from lexiam.engine import LoadOutput, Options, relative
 from lexiam.model import PolicyDocument, Unit
 from lexiam.values import Value

@@ -8,9 +8,9 @@ import time
 from pathlib import Path
 
 import pytest
+
 from lexiam.engine import Options, discover, relative
 from lexiam.terraform import load_module
-
 from tests.terraform.conftest import SHARED
 
 CORPORA = ("corpus/general/tf", "corpus/lex")

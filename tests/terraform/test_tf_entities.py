@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from lexiam import model
 from lexiam.values import RESOURCE
-
 from tests.terraform.conftest import FIXTURES, at, entity, load, only_unit, texts, where
 
 FOLDER = FIXTURES / "entities"

@@ -7,7 +7,6 @@ from pathlib import Path
 from lexiam import model
 from lexiam.terraform import looks_relevant
 from lexiam.terraform.module import parse_ignore
-
 from tests.terraform.conftest import FIXTURES, at, entity, load, only_unit, texts, where
 
 

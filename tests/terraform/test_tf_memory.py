@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import TypeVar
 
 import pytest
+
 from lexiam.engine import Options, scan
 from lexiam.terraform import evaluate
-
 from tests.terraform.conftest import FIXTURES
 
 ROOT = FIXTURES / "modules" / "root"

@@ -6,7 +6,6 @@ from pathlib import Path
 
 from lexiam import model
 from lexiam.engine import Options, scan
-
 from tests.terraform.conftest import FIXTURES, at, entity, load, only_unit, where
 
 ROOT = FIXTURES / "modules" / "root"

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from lexiam.engine import Options, scan
-
 from tests.terraform.conftest import FIXTURES
 
 ROOT = FIXTURES / "modules" / "root"

@@ -8,7 +8,6 @@ from lexiam import model
 from lexiam.engine import Options
 from lexiam.terraform import load_plan
 from lexiam.values import ACCOUNT, RESOURCE
-
 from tests.terraform.conftest import FIXTURES, at, entity, texts
 
 PLAN = FIXTURES / "plan"

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from lexiam import model
-
 from tests.terraform.conftest import FIXTURES, at, entity, load, only_unit, texts, where
 
 FOLDER = FIXTURES / "policydoc"

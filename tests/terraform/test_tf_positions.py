@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from lexiam import model
 from lexiam.values import ACCOUNT, PARTITION, REGION, RESOURCE
-
 from tests.terraform.conftest import FIXTURES, actions, at, entity, load, only_unit, texts, where
 
 POS = FIXTURES / "positions"

@@ -7,7 +7,6 @@ from pathlib import Path
 
 from lexiam import model
 from lexiam.values import UNKNOWN, Choice
-
 from tests.terraform.conftest import FIXTURES, actions, at, entity, load, only_unit, texts, where
 
 VARS = FIXTURES / "vars"
