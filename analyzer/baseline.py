@@ -1,24 +1,29 @@
 """Stable finding fingerprints, and baselines built from them.
 
-A fingerprint hashes what identifies a finding independently of where it sits in the file: the rule ID,
-the file (relative to the scan root), the resource, the path of the value inside the resource and the
-message; never line or column numbers, so adding lines above a finding keeps its fingerprint. Identical
-findings (the same action listed twice in one statement) are told apart by their order of occurrence.
-SARIF's ``partialFingerprints`` and baselines use the same value.
+A fingerprint hashes what identifies a finding: the rule ID, the file (relative to the scan root), the
+resource, the path of the value inside the resource and the offending value as written (``subject``);
+never the message (rewording a message, or learning a new Lex action, must not re-open baselined findings
+or churn code-scanning alerts) and never line or column numbers (adding lines above a finding keeps its
+fingerprint).  Identical findings are told apart by their order of occurrence.  SARIF's
+``partialFingerprints`` and baselines use the same value.
+
+A baseline written by an earlier version (format 1, whose fingerprints hashed the message) is still
+read: its entries match findings by rule, file and resource, each entry one finding, a rule renamed or
+split before the first release matching what it became.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
-from lexiam.engine import ScanResult
 from lexiam.model import Finding
 
-BASELINE_VERSION = 1
+BASELINE_VERSION = 2
+MAX_ENTRIES = 1_000_000
 
 
 class BaselineError(Exception):
@@ -26,8 +31,8 @@ class BaselineError(Exception):
 
 
 def _base_hash(f: Finding) -> str:
-    key = "\x1f".join((f.rule_id, f.file, f.resource, json.dumps(list(f.path)), f.message))
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+    key = "\x1f".join((f.rule_id, f.file, f.resource, json.dumps(list(f.path)), f.subject))
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
 def fingerprints(findings: Iterable[Finding]) -> list[str]:
@@ -41,40 +46,67 @@ def fingerprints(findings: Iterable[Finding]) -> list[str]:
     return out
 
 
-def write_baseline(path: Path, result: ScanResult) -> int:
-    """Record the unsuppressed findings of ``result``; return how many."""
-    entries = [
-        {"fingerprint": fp, "rule_id": f.rule_id, "file": f.file, "resource": f.resource, "message": f.message}
-        for f, fp in zip(result.findings, fingerprints(result.findings)) if f.suppressed is None
-    ]
+def baseline_document(findings: list[Finding]) -> tuple[str, int]:
+    """The text of a baseline recording the unsuppressed findings, and how many it records."""
+    active = [f for f in findings if f.suppressed is None]
+    entries = [{"fingerprint": fp, "rule_id": f.rule_id, "file": f.file, "resource": f.resource, "message": f.message}
+               for f, fp in zip(active, fingerprints(active))]
     doc = {"lexiam_baseline": BASELINE_VERSION, "findings": entries}
-    path.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    return len(entries)
+    return json.dumps(doc, indent=2, ensure_ascii=True) + "\n", len(entries)
 
 
-def read_baseline(path: Path) -> frozenset[str]:
+@dataclass(frozen=True)
+class Baseline:
+    version: int
+    fingerprints: frozenset[str]
+    keys: tuple[tuple[str, str, str], ...] = ()  # format 1: (rule, file, resource) of each entry
+
+    def matcher(self, successors: Mapping[str, tuple[str, ...]]) -> Callable[[list[Finding]], set[int]]:
+        """The indexes of the findings (in report order) this baseline records."""
+        def match(findings: list[Finding]) -> set[int]:
+            if self.version >= 2:
+                return {i for i, fp in enumerate(fingerprints(findings)) if fp in self.fingerprints}
+            left: dict[tuple[str, str, str], int] = {}
+            for rule, file, resource in self.keys:
+                for rid in (rule, *successors.get(rule, ())):
+                    left[(rid, file, resource)] = left.get((rid, file, resource), 0) + 1
+            out: set[int] = set()
+            for i, f in enumerate(findings):
+                key = (f.rule_id, f.file, f.resource)
+                if left.get(key, 0) > 0:
+                    left[key] -= 1
+                    out.add(i)
+            return out
+
+        return match
+
+
+def parse_baseline(text: str, name: str) -> Baseline:
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise BaselineError(f"cannot read the baseline {path}: {exc.strerror or exc}") from None
+        doc = json.loads(text)
+    except RecursionError:
+        raise BaselineError(f"the baseline {name} is not JSON: nested too deeply") from None
     except ValueError as exc:
-        raise BaselineError(f"the baseline {path} is not JSON: {exc}") from None
-    if not isinstance(doc, dict) or doc.get("lexiam_baseline") != BASELINE_VERSION or not isinstance(
-            doc.get("findings"), list):
-        raise BaselineError(f"{path} is not a lexiam baseline (write one with --write-baseline)")
+        raise BaselineError(f"the baseline {name} is not JSON: {exc}") from None
+    version = doc.get("lexiam_baseline") if isinstance(doc, dict) else None
+    entries = doc.get("findings") if isinstance(doc, dict) else None
+    if version not in (1, BASELINE_VERSION) or not isinstance(entries, list):
+        raise BaselineError(f"{name} is not a lexiam baseline (write one with --write-baseline)")
+    if len(entries) > MAX_ENTRIES:
+        raise BaselineError(f"{name} holds more than {MAX_ENTRIES} entries")
     try:
-        return frozenset(str(e["fingerprint"]) for e in doc["findings"])
-    except (KeyError, TypeError):
-        raise BaselineError(f"{path}: every baseline entry needs a fingerprint") from None
+        if version == 1:
+            keys = tuple((str(e["rule_id"]), str(e["file"]), str(e.get("resource", ""))) for e in entries)
+            return Baseline(1, frozenset(), keys)
+        return Baseline(version, frozenset(str(e["fingerprint"]) for e in entries))
+    except (KeyError, TypeError, AttributeError):
+        what = "a rule_id and a file" if version == 1 else "a fingerprint"
+        raise BaselineError(f"{name}: every baseline entry needs {what}") from None
 
 
-def apply_baseline(result: ScanResult, known: frozenset[str]) -> ScanResult:
-    """Drop the unsuppressed findings recorded in the baseline; count them in ``baselined``."""
-    kept: list[Finding] = []
-    dropped = 0
-    for f, fp in zip(result.findings, fingerprints(result.findings)):
-        if f.suppressed is None and fp in known:
-            dropped += 1
-        else:
-            kept.append(f)
-    return dataclasses.replace(result, findings=kept, baselined=result.baselined + dropped)
+def read_baseline(path: Path) -> Baseline:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BaselineError(f"cannot read the baseline {path}: {getattr(exc, 'strerror', None) or exc}") from None
+    return parse_baseline(text, str(path))

@@ -46,13 +46,20 @@ from typing import Any
 from cfnlint.rules import CloudFormationLintRule, RuleMatch, Rules
 from cfnlint.template import Template
 
-from lexiam.cloudformation import is_template, looks_relevant
-from lexiam.cloudformation.extract import CFN_LINT_IGNORE, Extractor
-from lexiam.engine import Options, analyse
+from lexiam import contract
+from lexiam.contract import Options
+from lexiam.engine import analyse
 from lexiam.model import Finding, Unit
 from lexiam.positioned import PList, PMap, PNode, PScalar
-from lexiam.rules.registry import RuleMeta, all_rules
+from lexiam.rules.pack import all_rules
+from lexiam.rules.registry import RENAMED, RuleMeta
+from lexiam.suppress import Stage, apply
 from lexiam.values import Location
+
+
+def _front_end() -> Any:
+    """The CloudFormation front end, as the table of front ends names it (an adapter imports none)."""
+    return contract.module_of(contract.by_name("cloudformation"))
 
 # --- the decoded tree -> lexiam's positioned tree ---------------------------------------------------
 
@@ -160,17 +167,18 @@ def _short_form(key: object) -> str:
 def _relevant(node: object) -> bool:
     """Whether ``lexiam scan`` would look at the template: ``looks_relevant`` asks it of the file's text
     (does it name Lex, or a service-linked role?), here it is asked of the decoded keys and strings."""
+    relevant = _front_end().looks_relevant
     stack = [node]
     while stack:
         item = stack.pop()
         if isinstance(item, dict):
             for key, value in item.items():
-                if isinstance(key, str) and looks_relevant(key):
+                if isinstance(key, str) and relevant(key):
                     return True
                 stack.append(value)
         elif isinstance(item, list):
             stack.extend(item)
-        elif isinstance(item, str) and looks_relevant(item):
+        elif isinstance(item, str) and relevant(item):
             return True
     return False
 
@@ -186,7 +194,7 @@ def _prepare(template: object, file: str) -> Prepared | None:
         return None
     conv = _Converter(file)
     tree = conv.convert(template, Location(file, 1, 1), -2)
-    if not isinstance(tree, PMap) or not is_template(tree):
+    if not isinstance(tree, PMap) or not _front_end().is_template(tree):
         return None
     return tree, conv.lines()
 
@@ -240,10 +248,9 @@ def _run(cfn: Template) -> _Run:
             raise prepared
         if prepared is not None:
             tree, lines = prepared
-            unit = Extractor(tree, cfn.filename or "", lines).run()
+            unit = _front_end().unit_from_tree(tree, cfn.filename or "", lines)
             resources = frozenset(unit.resource_types)
-            _leave_cfn_lint_ignores_to_cfn_lint(unit)
-            for finding in analyse([unit], Options()):
+            for finding in _suppressed(analyse([unit], Options()), unit):
                 if finding.suppressed is None:
                     by_rule.setdefault(finding.rule_id, []).append(finding)
     except Exception as exc:  # reported by cfn-lint as E0002, once
@@ -252,11 +259,12 @@ def _run(cfn: Template) -> _Run:
     return run
 
 
-def _leave_cfn_lint_ignores_to_cfn_lint(unit: Unit) -> None:
-    """cfn-lint applies its own ``ignore_checks`` (and ``--mandatory-checks`` over them): keep lexiam's only."""
-    unit.unit_ignores = [entry for entry in unit.unit_ignores if entry[1] != CFN_LINT_IGNORE]
-    for address, entries in list(unit.ignores.items()):
-        unit.ignores[address] = [entry for entry in entries if entry[1] != CFN_LINT_IGNORE]
+def _suppressed(findings: list[Finding], unit: Unit) -> list[Finding]:
+    """The findings with lexiam's own ``Metadata: lexiam: ignore`` applied, by the suppression stage of
+    ``lexiam scan``; cfn-lint applies its ``ignore_checks`` (and ``--mandatory-checks`` over them) itself."""
+    own = [s for s in unit.suppressions if s.origin != "cfn-lint"]
+    stage = Stage(known=[m.id for m in all_rules()], renamed=RENAMED)
+    return apply(findings, own, stage).findings
 
 
 def _rule_match(finding: Finding, resources: frozenset[str]) -> RuleMatch:

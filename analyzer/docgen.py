@@ -12,7 +12,8 @@ import sys
 from pathlib import Path
 
 from lexiam.rules.data import tables
-from lexiam.rules.registry import RuleMeta, all_rules
+from lexiam.rules.pack import all_rules
+from lexiam.rules.registry import RuleMeta
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -163,6 +163,25 @@ class RoleUse(Entity):
     prop: str = ""  # the property as written (``Role``, ``Targets[0].RoleArn``)
 
 
+@dataclass(frozen=True, slots=True)
+class Suppression:
+    """A suppression written in a scanned file, as a front end found it.
+
+    It covers the findings of ``resource`` (and of its parts: ``Bot.TestBotAlias``), or on ``line`` of the
+    file it is written in, or, with neither, every finding of that file.  ``rule`` is a rule ID or prefix
+    as written (upper case); ``problem`` says why a suppression-like text is no suppression (it covers
+    nothing, and is reported).
+    """
+
+    rule: str
+    reason: str
+    origin: str  # "metadata" (Metadata: lexiam: ignore), "cfn-lint" (ignore_checks), "comment"
+    loc: Location
+    resource: str | None = None
+    line: int | None = None
+    problem: str = ""
+
+
 @dataclass
 class Unit:
     """One template or one Terraform module: the entities the rules see together."""
@@ -180,12 +199,13 @@ class Unit:
     lambda_permissions: list[LambdaPermission] = field(default_factory=list)
     role_uses: list[RoleUse] = field(default_factory=list)
     lex_v1: list[Entity] = field(default_factory=list)
-    # Per-resource suppressions written in the template: address -> [(rule id or prefix, reason)]
-    ignores: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
-    unit_ignores: list[tuple[str, str]] = field(default_factory=list)
+    # Suppressions written in the unit's files (template Metadata, comments), applied by the engine
+    suppressions: list[Suppression] = field(default_factory=list)
     # The path inside a resource of the value written at a location (a front end that can tell
     # sets it; rules that know the path pass it themselves).
     path_at: Callable[[str, Location], tuple[str | int, ...]] | None = None
+    # The source text at a location (a front end that keeps the lines sets it): the subject of a finding
+    text_at: Callable[[Location], str] | None = None
 
     def entities(self) -> list[Entity]:
         return [
@@ -227,6 +247,10 @@ class Finding:
     resource: str = ""
     path: tuple[str | int, ...] = ()
     suppressed: str | None = None  # the reason, when a suppression matched
+    suppressed_by: str = ""  # the kind of suppression that matched (Suppression.origin)
+    # the offending value as written (its source text, cut to SUBJECT_MAX): with the rule, file, resource and
+    # path it identifies the finding for fingerprints, whatever the message says and wherever the lines move
+    subject: str = ""
 
     def sort_key(self) -> tuple[object, ...]:
         return (self.file, self.line, self.column, self.rule_id, self.message)
@@ -247,4 +271,90 @@ class Finding:
         }
         if self.suppressed is not None:
             d["suppressed"] = self.suppressed
+            d["suppressed_by"] = self.suppressed_by
         return d
+
+
+SUBJECT_MAX = 256
+
+
+def span_text(lines: list[str] | None, loc: Location) -> str:
+    """The text a location spans in a file's lines (at most SUBJECT_MAX characters; "" when unknown)."""
+    if not lines or not 0 < loc.line <= len(lines):
+        return ""
+    end_line = loc.end_line if loc.end_line >= loc.line else loc.line
+    if end_line == loc.line:
+        row = lines[loc.line - 1]
+        end = loc.end_column if loc.end_column > loc.column else loc.column
+        return row[loc.column - 1:end - 1][:SUBJECT_MAX]
+    out = [lines[loc.line - 1][loc.column - 1:]]
+    size = len(out[0])
+    for n in range(loc.line + 1, min(end_line, len(lines)) + 1):
+        if size >= SUBJECT_MAX:
+            break
+        row = lines[n - 1] if n < end_line else lines[n - 1][:max(loc.end_column - 1, 0)]
+        out.append(row)
+        size += len(row) + 1
+    return "\n".join(out)[:SUBJECT_MAX]
+
+
+SEVERITIES = {"E": "error", "W": "warning", "I": "info"}  # the first letter of a rule ID is its default severity
+
+
+def finding_at(rule_id: str, slug: str, message: str, loc: Location | None, *, resource: str = "",
+               path: tuple[str | int, ...] = (), fallback_file: str = "") -> Finding:
+    """A finding of a rule at a location (the start of ``fallback_file`` when there is none)."""
+    if loc is None:
+        loc = Location(fallback_file, 1, 1)
+    return Finding(
+        rule_id=rule_id, slug=slug, severity=SEVERITIES[rule_id[0]], message=message, file=loc.file,
+        line=loc.line, column=loc.column, end_line=loc.end_line or loc.line,
+        end_column=loc.end_column or loc.column, resource=resource, path=path)
+
+
+# The rule of a file that cannot be read or parsed: front ends and the engine report it without loading
+# the rule pack (``rules/input.py`` declares its metadata; a test keeps the two the same).
+INPUT_ERROR_ID, INPUT_ERROR_SLUG = "E9500", "input-error"
+
+
+def input_error(message: str, loc: Location) -> Finding:
+    """The one E9500 finding of a file that cannot be read or parsed."""
+    return finding_at(INPUT_ERROR_ID, INPUT_ERROR_SLUG, message, loc)
+
+
+@dataclass(slots=True)
+class FileResult:
+    """What happened to one file of the scan."""
+
+    file: str  # relative to the scan root
+    status: str  # "scanned" | "skipped" | "error"
+    reason: str = ""
+
+
+@dataclass
+class ScanResult:
+    findings: list[Finding]
+    files: list[FileResult]
+    baselined: int = 0  # findings left out because a baseline records them
+    notices: list[str] = field(default_factory=list)  # what the user should know of how the scan went
+
+    def summary(self) -> dict[str, object]:
+        by_status = {"scanned": 0, "skipped": 0, "error": 0}
+        for f in self.files:
+            by_status[f.status] = by_status.get(f.status, 0) + 1
+        active = [f for f in self.findings if f.suppressed is None]
+        by_sev = {"error": 0, "warning": 0, "info": 0}
+        for f in active:
+            by_sev[f.severity] = by_sev.get(f.severity, 0) + 1
+        return {
+            "files": len(self.files),
+            "scanned": by_status["scanned"],
+            "skipped": by_status["skipped"],
+            "input_errors": by_status["error"],
+            "findings": len(active),
+            "errors": by_sev["error"],
+            "warnings": by_sev["warning"],
+            "infos": by_sev["info"],
+            "suppressed": len(self.findings) - len(active),
+            "baselined": self.baselined,
+        }

@@ -1,95 +1,195 @@
-"""Suppression comments written in source text: ``# lexiam:ignore E9501 <reason>``.
+"""The suppression stage: every way of not reporting a finding, applied in one place, after the rules.
 
-Format-neutral: the functions here see a file's lines, a finding's rule ID and line, and the line range
-of the block (resource) the finding belongs to; they know nothing of HCL beyond its comment markers
-(``#`` and ``//``). The engine applies them to every finding of a Terraform (``.tf``) file.
+What a scan may be told not to report, and what becomes of the findings:
 
-A comment suppresses a finding when it stands
+* ``--ignore`` and the configuration's ``ignore``: the findings of those rules are not reported at all (the
+  checks that emit only them are not even run).  E9500, a file that could not be read, is left out only
+  when named exactly: ``--ignore E`` never hides an unreadable file.
+* suppressions written in the scanned files (:class:`~lexiam.model.Suppression`: template Metadata, cfn-lint
+  ``ignore_checks``, ``lexiam:ignore`` comments): the finding is kept, marked with the reason, counted as
+  suppressed; ``--no-inline-ignores`` turns them off.  A rule ID matches itself and every longer ID it is a
+  prefix of (``E95``); an ID renamed before the first release matches what it became (with a notice).
+* a baseline: the findings it records are left out and counted as baselined.
 
-* at the end of the offending line, or on the comment lines directly above it;
-* at the end of the block's first line (``resource "x" "y" {  # lexiam:ignore ...``), on the comment
-  lines directly above the block, or at the end of the block's last line (``}  # lexiam:ignore ...``).
-
-One comment may name several rules (``E9501,W9509``); an ID matches itself and any longer ID it is a
-prefix of (``E95`` covers every error of the pack), as in template Metadata.
+One reason format: the reason as written, else ``no reason given``.  What a suppression does not do is
+reported too (I9590 suppression-unused): a malformed one, one that names no rule, one that matches no
+finding.  Matching is by dictionary lookups: linear in findings plus suppressions.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Sequence
+import dataclasses
+import difflib
+from collections.abc import Callable, Collection, Iterable, Mapping
+from dataclasses import dataclass, field
+
+from lexiam.model import INPUT_ERROR_ID, Finding, Suppression, finding_at
 
 NO_REASON = "no reason given"
-_DIRECTIVE = re.compile(r"^lexiam:ignore(?:\s*[=:]\s*|\s+)([A-Za-z0-9]+(?:\s*,\s*[A-Za-z0-9]+)*)(.*)$", re.S)
+UNUSED_ID, UNUSED_SLUG = "I9590", "suppression-unused"
+
+PACK_BLOCK = ("E95", "W95", "I95")  # the IDs cfn-lint leaves to this pack
+ORIGINS = {"metadata": "template Metadata", "cfn-lint": "cfn-lint ignore_checks", "comment": "lexiam:ignore comment"}
 
 
-def comment_of(line: str) -> str | None:
-    """The text of the comment on a line (after ``#`` or ``//``, outside double-quoted strings), else None."""
-    in_string = False
-    i = 0
-    while i < len(line):
-        ch = line[i]
-        if in_string:
-            if ch == "\\":
-                i += 2
-                continue
-            if ch == '"':
-                in_string = False
-        elif ch == '"':
-            in_string = True
-        elif ch == "#":
-            return line[i + 1:]
-        elif line.startswith("//", i):
-            return line[i + 2:]
-        i += 1
+def disabled(rule_id: str, ignore: Collection[str]) -> bool:
+    """Whether ``--ignore`` / the configuration turns a rule off (a prefix turns off every rule it starts;
+    E9500 only when named exactly)."""
+    if rule_id == INPUT_ERROR_ID:
+        return rule_id in ignore
+    return any(rule_id.startswith(prefix) for prefix in ignore)
+
+
+@dataclass
+class Stage:
+    """How to apply the stage: the catalog's IDs, what is turned off, the written suppressions' switch,
+    severity overrides and the baseline's matcher."""
+
+    known: Collection[str]
+    ignore: Collection[str] = ()
+    renamed: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # old ID -> the IDs it became
+    inline: bool = True
+    severity: Mapping[str, str] = field(default_factory=dict)  # rule ID or prefix -> severity
+    baseline: Callable[[list[Finding]], set[int]] | None = None  # the indexes of the findings it records
+    reported: Callable[[str], bool] | None = None  # which files' findings are reported (None: all)
+
+
+@dataclass
+class Outcome:
+    findings: list[Finding]
+    notices: list[str]
+    baselined: int = 0
+
+
+def apply(findings: Iterable[Finding], written: Iterable[Suppression], stage: Stage) -> Outcome:
+    """The stage over the findings of one unit and the suppressions written in it."""
+    return apply_groups([(list(findings), list(written))], stage)
+
+
+def apply_groups(groups: Iterable[tuple[list[Finding], list[Suppression]]], stage: Stage) -> Outcome:
+    """The stage over several units' findings, each group matched only with the suppressions of its own
+    unit (a resource of one template is not a resource of another); unused suppressions are judged over
+    all of them (a comment of a module read in two units is used when either uses it)."""
+    notices: list[str] = []
+    found: list[Finding] = []
+    every: list[Suppression] = []
+    used: set[tuple[object, ...]] = set()
+    renames_seen: set[tuple[object, ...]] = set()
+    for group, written in groups:
+        if stage.reported is not None:
+            group = [f for f in group if stage.reported(f.file)]
+        if stage.inline:
+            group = _written(group, written, stage, notices, used, renames_seen)
+            every.extend(written)
+        found.extend(group)
+    if stage.inline:
+        found.extend(_unused(every, used, stage))
+    found = [f for f in found if not disabled(f.rule_id, stage.ignore)]
+    if stage.severity:
+        found = [_override_severity(f, stage.severity) for f in found]
+    baselined = 0
+    if stage.baseline is not None:
+        recorded = stage.baseline([f for f in found if f.suppressed is None])
+        active = [i for i, f in enumerate(found) if f.suppressed is None]
+        drop = {active[i] for i in recorded}
+        baselined = len(drop)
+        found = [f for i, f in enumerate(found) if i not in drop]
+    return Outcome(found, notices, baselined)
+
+
+def _covers(rule: str, rule_id: str, renamed: Mapping[str, tuple[str, ...]]) -> str | None:
+    """How a suppression's rule covers a finding's: "" exactly or by prefix, the old ID when through a
+    rename, None when it does not."""
+    if rule_id.startswith(rule):
+        return ""
+    if rule_id in renamed.get(rule, ()):
+        return rule
     return None
 
 
-def directive(line: str) -> tuple[tuple[str, ...], str] | None:
-    """The rule IDs and reason of a ``lexiam:ignore`` comment on the line, else None."""
-    comment = comment_of(line)
-    if comment is None:
-        return None
-    m = _DIRECTIVE.match(comment.strip())
-    if not m:
-        return None
-    ids = tuple(x.strip().upper() for x in m.group(1).split(","))
-    reason = m.group(2).strip().lstrip("-–—:").strip()
-    return ids, reason or NO_REASON
-
-
-def _is_comment_only(line: str) -> bool:
-    s = line.lstrip()
-    return s.startswith(("#", "//"))
-
-
-def _lines_to_check(lines: Sequence[str], line: int) -> list[int]:
-    """The given 1-based line, then the run of comment-only lines directly above it."""
-    out = [line]
-    above = line - 1
-    while above >= 1 and _is_comment_only(lines[above - 1]):
-        out.append(above)
-        above -= 1
+def _written(findings: list[Finding], written: list[Suppression], stage: Stage, notices: list[str],
+             used: set[tuple[object, ...]], renames_seen: set[tuple[object, ...]]) -> list[Finding]:
+    by_resource: dict[str, list[Suppression]] = {}
+    by_line: dict[tuple[str, int], list[Suppression]] = {}
+    by_file: dict[str, list[Suppression]] = {}
+    live: list[Suppression] = []
+    for s in written:
+        if s.problem or not s.rule:
+            continue
+        live.append(s)
+        if s.resource is not None:
+            by_resource.setdefault(s.resource, []).append(s)
+        if s.line is not None:
+            by_line.setdefault((s.loc.file, s.line), []).append(s)
+        if s.resource is None and s.line is None:
+            by_file.setdefault(s.loc.file, []).append(s)
+    out: list[Finding] = []
+    for f in findings:
+        if f.rule_id in (INPUT_ERROR_ID, UNUSED_ID):
+            out.append(f)
+            continue
+        candidates = [*by_line.get((f.file, f.line), ()), *_resource_candidates(by_resource, f.resource),
+                      *by_file.get(f.file, ())]
+        for s in candidates:
+            via = _covers(s.rule, f.rule_id, stage.renamed)
+            if via is None:
+                continue
+            used.add(_key(s))
+            if via and _key(s) not in renames_seen:
+                renames_seen.add(_key(s))
+                notices.append(f"{s.loc.file}:{s.loc.line}: the suppression of {via} covers {f.rule_id}: {via} was "
+                               f"renamed or split before the first release; name {f.rule_id} instead")
+            f = dataclasses.replace(f, suppressed=s.reason or NO_REASON, suppressed_by=s.origin)
+            break
+        out.append(f)
     return out
 
 
-def comment_suppression(lines: Sequence[str], rule_id: str, line: int,
-                        block: tuple[int, int] | None = None) -> str | None:
-    """The reason of the first ``lexiam:ignore`` comment that covers ``rule_id`` at ``line``, else None.
+def _resource_candidates(by_resource: dict[str, list[Suppression]], resource: str) -> list[Suppression]:
+    """The suppressions of a resource and of the resources it is part of (``Bot`` for ``Bot.TestBotAlias``)."""
+    if not resource or not by_resource:
+        return []
+    out = list(by_resource.get(resource, ()))
+    head, dot, _ = resource.rpartition(".")
+    while dot:
+        out.extend(by_resource.get(head, ()))
+        head, dot, _ = head.rpartition(".")
+    return out
 
-    ``block`` is the 1-based (first, last) line of the resource the finding belongs to, when known.
-    """
-    candidates: list[int] = []
-    if 0 < line <= len(lines):
-        candidates += _lines_to_check(lines, line)
-    if block is not None:
-        first, last = block
-        if 0 < first <= len(lines):
-            candidates += _lines_to_check(lines, first)
-        if first < last <= len(lines):
-            candidates.append(last)
-    for n in candidates:
-        found = directive(lines[n - 1])
-        if found and any(rule_id.startswith(rid) for rid in found[0]):
-            return found[1]
-    return None
+
+def _key(s: Suppression) -> tuple[object, ...]:
+    return (s.loc.file, s.loc.line, s.loc.column, s.rule, s.origin)
+
+
+def _unused(written: list[Suppression], used: set[tuple[object, ...]], stage: Stage) -> list[Finding]:
+    out: list[Finding] = []
+    seen: set[tuple[object, ...]] = set()
+    for s in written:
+        key = _key(s)
+        if key in used or key in seen or (stage.reported is not None and not stage.reported(s.loc.file)):
+            continue
+        seen.add(key)
+        if s.origin == "cfn-lint" and not s.problem and not s.rule.startswith(PACK_BLOCK):
+            continue  # one of cfn-lint's own rules (W3005): not lexiam's to judge
+        where = ORIGINS.get(s.origin, s.origin)
+        if s.problem:
+            message = s.problem
+        elif not any(k.startswith(s.rule) for k in stage.known) and s.rule not in stage.renamed:
+            hint = difflib.get_close_matches(s.rule, sorted(stage.known), n=1, cutoff=0.6)
+            message = (f"the {where} names {s.rule}, which is no rule of lexiam"
+                       + (f"; did you mean {hint[0]}?" if hint else " (see 'lexiam rules')"))
+        elif all(disabled(k, stage.ignore) for k in stage.known if k.startswith(s.rule)):
+            continue  # its rules were not run: whether it would match cannot be known
+        else:
+            message = f"the {where} of {s.rule} suppresses nothing: no {s.rule} finding " + (
+                f"in {s.resource}" if s.resource else f"on line {s.line}" if s.line else "in this file")
+        out.append(finding_at(UNUSED_ID, UNUSED_SLUG, message, s.loc, resource=s.resource or ""))
+    return out
+
+
+def _override_severity(finding: Finding, overrides: Mapping[str, str]) -> Finding:
+    """The finding with the severity the configuration gives its rule (the longest matching prefix wins)."""
+    best = max((k for k in overrides if finding.rule_id.startswith(k)), key=len, default=None)
+    if best is None or overrides[best] == finding.severity:
+        return finding
+    return dataclasses.replace(finding, severity=overrides[best])

@@ -95,7 +95,7 @@ def _lex_v2_context(ctx: Context, statement: model.Statement, role: str) -> bool
     return any(a.is_lex and _V2_ONLY.match(a.name) and tables().action(a.name) for a in actions_of(statement))
 
 
-@check
+@check("E9540", "W9541", "W9542")
 def check_actions(ctx: Context) -> Iterator[model.Finding]:
     t = tables()
     for owner, doc, role in ctx.unit.policies():

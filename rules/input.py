@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from lexiam.rules.registry import rule
+from lexiam.rules.registry import BY_ENGINE, rule
 
 rule(
     "E9500", "input-error", "A template that cannot be read or parsed",
@@ -11,5 +11,5 @@ rule(
     "nested) is reported once, with the parser's reason and position, and the rest of the scan goes on.",
     "Fix the syntax error at the reported position (the same error stops CloudFormation or Terraform), or "
     "exclude the file from the scan if it is not infrastructure code.",
-    "input", tags=("input",),
+    "input", tags=("input",), reported_by=BY_ENGINE,
 )

@@ -56,7 +56,7 @@ def _principal(perm: model.LambdaPermission) -> str | None:
     return perm.principal.text.strip() if perm.principal is not None and perm.principal.text is not None else None
 
 
-@check
+@check("W9560", "E9561", "W9562")
 def check_lambda_permissions(ctx: Context) -> Iterator[model.Finding]:
     data = service_roles()
     v2_context = (any(b.version == "v2" for b in ctx.unit.bots) or bool(ctx.unit.aliases)) and not ctx.unit.lex_v1

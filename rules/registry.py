@@ -1,26 +1,44 @@
-"""The rule registry: every rule's metadata, and the checks that produce findings.
+"""The rule registry: data only.
 
-A rule family module declares its rules with :func:`rule` and its checks with :func:`check`.  A
-check is a pure function of a :class:`Context` (one unit's model, its graph and the scan options)
-that yields findings through :meth:`Context.finding`.  IDs and slugs are the public contract of
-``spec/RULES.md``; the adapters (CLI, cfn-lint pack, SARIF) read everything from here.
+A rule family module declares its rules with :func:`rule` and binds each check to the rule IDs it emits
+with :func:`check` (``@check("E9501", "E9502")``).  The registry imports no family: the pack is assembled
+in :mod:`lexiam.rules.pack`, which imports the families and verifies the bindings.  A check is a pure
+function of a :class:`Context` (one unit's model, its graph and the scan options) that yields findings
+through :meth:`Context.finding`; a finding whose ID the check did not declare is an internal error.
+IDs and slugs are the public contract of ``spec/RULES.md``; the adapters (CLI, cfn-lint pack, SARIF,
+docs) read everything from here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+import dataclasses
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from lexiam.model import Entity, Finding, Unit
+from lexiam.model import SEVERITIES, Entity, Finding, Unit, finding_at
 from lexiam.values import Location
 
 if TYPE_CHECKING:
     from lexiam.graph import Graph
 
-SEVERITIES = {"E": "error", "W": "warning", "I": "info"}
 SEVERITY_RANK = {"info": 1, "warning": 2, "error": 3}
 DOCS_BASE = "https://github.com/lexiam/lexiam/blob/main/docs/rules/"
+
+# Who reports a rule: a check of the pack, or the engine itself (input errors, suppression bookkeeping).
+BY_CHECK, BY_ENGINE = "check", "engine"
+FIX_SAFE, FIX_UNSAFE = "safe", "unsafe"
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """Where a rule's claim comes from: an AWS page (title, section, address) and how directly it says it."""
+
+    source: str  # the page title, as AWS writes it
+    section: str  # the section (or table row) that says it
+    url: str
+    kind: str = "direct"  # "direct": the page says it; "inferred": it follows from what the page says
+    says: str = ""  # what the page says, in our words
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +52,9 @@ class RuleMeta:
     tags: tuple[str, ...] = ()
     security_severity: float | None = None  # 0.0-10.0 for GitHub code scanning; None = not a security rule
     feature_rows: tuple[str, ...] = ()  # rows of the Lex V2 feature table this rule checks
+    evidence: tuple[Evidence, ...] = ()
+    fix_safety: str | None = None  # FIX_SAFE / FIX_UNSAFE when ``lexiam fix`` can fix its findings
+    reported_by: str = BY_CHECK
 
     @property
     def severity(self) -> str:
@@ -45,81 +66,74 @@ class RuleMeta:
 
 
 RULES: dict[str, RuleMeta] = {}
-Check = Callable[["Context"], Iterable[Finding]]
+# IDs given before the first release, and the rules that now report what they reported (an ID split in
+# two still exists beside its successor): a suppression or baseline naming an old ID keeps working.
+RENAMED: dict[str, tuple[str, ...]] = {}
+
+CheckFn = Callable[["Context"], Iterable[Finding]]
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    """A check and the rule IDs it emits."""
+
+    fn: CheckFn
+    ids: frozenset[str]
+
+    @property
+    def name(self) -> str:
+        return f"{self.fn.__module__}.{self.fn.__qualname__}"
+
+
 CHECKS: list[Check] = []
 
 
 def rule(id: str, slug: str, title: str, rationale: str, fix: str, family: str, *,
          tags: tuple[str, ...] = (), security_severity: float | None = None,
-         feature_rows: tuple[str, ...] = ()) -> RuleMeta:
+         feature_rows: tuple[str, ...] = (), evidence: tuple[Evidence, ...] = (),
+         fix_safety: str | None = None, reported_by: str = BY_CHECK, replaces: tuple[str, ...] = ()) -> RuleMeta:
     if id in RULES:
         raise ValueError(f"rule {id} declared twice")
-    meta = RuleMeta(id, slug, title, rationale, fix, family, tags, security_severity, feature_rows)
+    meta = RuleMeta(id, slug, title, rationale, fix, family, tags, security_severity, feature_rows, evidence,
+                    fix_safety, reported_by)
     RULES[id] = meta
+    for old in replaces:
+        RENAMED[old] = (*RENAMED.get(old, ()), id)
     return meta
 
 
-def check(fn: Check) -> Check:
-    CHECKS.append(fn)
-    return fn
+def check(*ids: str) -> Callable[[CheckFn], CheckFn]:
+    """Register a check that emits findings of exactly these rule IDs."""
+    if not ids:
+        raise ValueError("a check must name the rule IDs it emits")
 
+    def register(fn: CheckFn) -> CheckFn:
+        CHECKS.append(Check(fn, frozenset(ids)))
+        return fn
 
-def make_finding(rule_id: str, message: str, loc: Location | None, *, resource: str = "",
-                 path: tuple[str | int, ...] = (), fallback_file: str = "") -> Finding:
-    meta = RULES[rule_id]
-    if loc is None:
-        loc = Location(fallback_file, 1, 1)
-    return Finding(
-        rule_id=rule_id, slug=meta.slug, severity=meta.severity, message=message, file=loc.file,
-        line=loc.line, column=loc.column, end_line=loc.end_line or loc.line,
-        end_column=loc.end_column or loc.column, resource=resource, path=path)
-
-
-def input_error(message: str, loc: Location) -> Finding:
-    """The one E9500 finding of a file that cannot be read or parsed."""
-    _ensure_loaded()
-    return make_finding("E9500", message, loc)
+    return register
 
 
 @dataclass
 class Context:
+    """What a check sees: one unit, its graph, the values pinned on the command line (account, region)."""
+
     unit: Unit
     graph: Graph
     pins: dict[str, str] = field(default_factory=dict)
+    emits: frozenset[str] = frozenset()  # the IDs of the check running now
 
     def finding(self, rule_id: str, message: str, loc: Location | None, entity: Entity | str,
                 path: tuple[str | int, ...] = ()) -> Finding:
+        if rule_id not in self.emits:
+            raise AssertionError(f"a check emitted {rule_id}, which it does not declare ({sorted(self.emits)})")
         address = entity if isinstance(entity, str) else entity.address
         if loc is None and not isinstance(entity, str):
             loc = entity.loc
         if not path and loc is not None and self.unit.path_at is not None:
             path = self.unit.path_at(address, loc)
-        return make_finding(rule_id, message, loc, resource=address, path=path, fallback_file=self.unit.file)
-
-
-_loaded = False
-
-
-def _ensure_loaded() -> None:
-    """Import the rule family modules (they register themselves) once."""
-    global _loaded
-    if _loaded:
-        return
-    _loaded = True
-    import lexiam.rules.actions  # noqa: F401
-    import lexiam.rules.input  # noqa: F401
-    import lexiam.rules.invocation  # noqa: F401
-    import lexiam.rules.resource_policy  # noqa: F401
-    import lexiam.rules.roles  # noqa: F401
-
-
-def all_rules() -> list[RuleMeta]:
-    """Every rule, in catalog order (by number: E9500, E9501, ..., W9506, ...)."""
-    _ensure_loaded()
-    return sorted(RULES.values(), key=lambda m: (m.id[1:], m.id))
-
-
-def run_checks(ctx: Context) -> Iterator[Finding]:
-    _ensure_loaded()
-    for fn in CHECKS:
-        yield from fn(ctx)
+        found = finding_at(rule_id, RULES[rule_id].slug, message, loc, resource=address, path=path,
+                           fallback_file=self.unit.file)
+        if loc is not None and self.unit.text_at is not None:
+            found = dataclasses.replace(found, subject=self.unit.text_at(loc))
+        return found

@@ -131,19 +131,46 @@ def _kind_name(kind: str | None) -> str:
     return {"bot": "bot policy", "bot-alias": "bot alias policy"}.get(kind or "", "resource policy")
 
 
-@check
-def check_resource_policies(ctx: Context) -> Iterator[model.Finding]:
+def _policies(ctx: Context) -> Iterator[tuple[model.LexResourcePolicy, model.PolicyDocument]]:
+    """The bot and bot alias policies whose document is known."""
     for rp in ctx.unit.resource_policies:
-        doc = rp.policy
-        if doc is None or not doc.resolved:
-            continue
-        kind = resource_kind(rp.resource_arn)
-        yield from _arn_location(ctx, rp)
+        if rp.policy is not None and rp.policy.resolved:
+            yield rp, rp.policy
+
+
+@check("E9508")
+def check_structure(ctx: Context) -> Iterator[model.Finding]:
+    for rp, doc in _policies(ctx):
         yield from _structure(ctx, rp, doc)
+
+
+@check("E9501", "E9502", "W9509")
+def check_rp_actions(ctx: Context) -> Iterator[model.Finding]:
+    for rp, doc in _policies(ctx):
+        kind = resource_kind(rp.resource_arn)
         for st in doc.statements:
             yield from _actions(ctx, rp, st, kind)
+
+
+@check("E9503", "E9505")
+def check_rp_principals(ctx: Context) -> Iterator[model.Finding]:
+    for rp, doc in _policies(ctx):
+        for st in doc.statements:
             yield from _principals(ctx, rp, st)
+
+
+@check("E9504")
+def check_rp_resources(ctx: Context) -> Iterator[model.Finding]:
+    for rp, doc in _policies(ctx):
+        yield from _arn_location(ctx, rp)
+        for st in doc.statements:
             yield from _statement_resources(ctx, rp, st)
+
+
+@check("W9506", "E9507")
+def check_rp_conditions(ctx: Context) -> Iterator[model.Finding]:
+    for rp, doc in _policies(ctx):
+        for st in doc.statements:
             yield from _conditions(ctx, rp, st)
 
 
@@ -304,7 +331,7 @@ def unsupported_condition_keys(ctx: Context, owner: model.Entity, st: model.Stat
                               "supports", c.key.loc, owner, (*st.path, "Condition"))
 
 
-@check
+@check("E9507")
 def check_identity_condition_keys(ctx: Context) -> Iterator[model.Finding]:
     """E9507 in identity policies: statements whose actions are all Lex actions."""
     for owner, doc, role in ctx.unit.policies():

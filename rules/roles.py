@@ -222,7 +222,7 @@ def _names(bots: list[model.LexBot]) -> str:
 
 # -- E9520 ----------------------------------------------------------------------------------------------
 
-@check
+@check("E9520")
 def check_handmade(ctx: Context) -> Iterator[model.Finding]:
     data = service_roles()
     for role in ctx.unit.roles:
@@ -253,7 +253,7 @@ def _role_refs(ctx: Context) -> Iterator[tuple[model.Entity, Value]]:
             yield ip, role
 
 
-@check
+@check("E9521")
 def check_modified(ctx: Context) -> Iterator[model.Finding]:
     seen: set[tuple[str, object, str]] = set()
     for owner, value in _role_refs(ctx):
@@ -284,7 +284,7 @@ def _slr_service_of(ctx: Context, value: Value) -> str | None:
     return svc if is_slr_path else None
 
 
-@check
+@check("E9522")
 def check_bot_role_slr(ctx: Context) -> Iterator[model.Finding]:
     data = service_roles()
     want = data.bot_role
@@ -322,7 +322,7 @@ def uses_deploying_account(unit: model.Unit, besides: Value) -> bool:
     return False
 
 
-@check
+@check("E9523")
 def check_bot_role_account(ctx: Context) -> Iterator[model.Finding]:
     for bot, value in _bot_role_values(ctx):
         arn = parse_arn(value)
@@ -383,7 +383,7 @@ def trusts(doc: model.PolicyDocument | None, service: str) -> tuple[bool | None,
     return (False if known else None), others
 
 
-@check
+@check("E9524")
 def check_bot_role_trust(ctx: Context) -> Iterator[model.Finding]:
     want = service_roles().v2_principal
     v1 = service_roles().v1_principal
@@ -409,7 +409,7 @@ _EXPECTS = {
 }
 
 
-@check
+@check("E9525")
 def check_slr_misused(ctx: Context) -> Iterator[model.Finding]:
     for use in ctx.unit.role_uses:
         linked = lex_linked_role(ctx, use.value)
@@ -475,7 +475,7 @@ def _overprivileged(st: model.Statement) -> Iterator[tuple[Value, str]]:
             yield action, f"'{text}' on Resource \"*\" lets the bot's role pass any role to any service"
 
 
-@check
+@check("W9526")
 def check_bot_role_privileges(ctx: Context) -> Iterator[model.Finding]:
     data = service_roles()
     for role, bots in bot_roles(ctx):
@@ -500,7 +500,7 @@ def check_bot_role_privileges(ctx: Context) -> Iterator[model.Finding]:
 
 # -- E9527 ----------------------------------------------------------------------------------------------
 
-@check
+@check("E9527")
 def check_slr_declarations(ctx: Context) -> Iterator[model.Finding]:
     data = service_roles()
     declared: dict[str, model.ServiceLinkedRole] = {}

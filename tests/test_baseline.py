@@ -23,7 +23,7 @@ def _setup(tmp_path: Path) -> Path:
 
 def test_baseline_file(tmp_path: Path) -> None:
     doc = json.loads(_setup(tmp_path).read_text(encoding="utf-8"))
-    assert doc["lexiam_baseline"] == 1
+    assert doc["lexiam_baseline"] == 2
     assert [(e["rule_id"], e["file"]) for e in doc["findings"]] == [("W9541", "stack.yaml")] * 2
     assert len({e["fingerprint"] for e in doc["findings"]}) == 2
 
@@ -77,3 +77,41 @@ def test_bad_baselines_are_usage_errors(tmp_path: Path) -> None:
     assert "not a lexiam baseline" in run_lexiam("scan", "stack.yaml", "--baseline", "other.json", cwd=tmp_path).stderr
     run = run_lexiam("scan", "stack.yaml", "--write-baseline", str(tmp_path / "no" / "dir.json"), cwd=tmp_path)
     assert run.code == 2 and "cannot write the baseline" in run.stderr
+
+
+def test_fingerprints_ignore_the_message(tmp_path: Path) -> None:
+    """Rewording every message (or learning a new action for a did-you-mean) keeps every fingerprint."""
+    import dataclasses
+
+    from lexiam.baseline import fingerprints
+    from lexiam.engine import Options, scan
+
+    result = scan([SAMPLES], Options(root=SAMPLES.parent, jobs=1))
+    assert len(result.findings) > 50
+    reworded = [dataclasses.replace(f, message=f.message.upper() + " (reworded)") for f in result.findings]
+    assert fingerprints(reworded) == fingerprints(result.findings)
+    # ... while what identifies a finding does count
+    moved = [dataclasses.replace(f, subject=f.subject + "x") for f in result.findings]
+    assert not set(fingerprints(moved)) & set(fingerprints(result.findings))
+
+
+def test_a_format_1_baseline_still_matches_renamed_rules(tmp_path: Path) -> None:
+    """A baseline written before the first release (fingerprints over the message, old rule IDs) matches
+    its findings by rule, file and resource; an ID renamed since matches what it became."""
+    from lexiam.rules.pack import RENAMED
+
+    shutil.copy(BAD_W9541, tmp_path / "stack.yaml")
+    now = run_lexiam("scan", "stack.yaml", "--format", "json", cwd=tmp_path).json()["findings"]
+    old_ids = {new: old for old, news in RENAMED.items() for new in news}
+    entries = [{"fingerprint": "0" * 32 + ":1", "rule_id": old_ids.get(f["rule_id"], f["rule_id"]), "file": f["file"],
+                "resource": f["resource"], "message": "an older wording"} for f in now]
+    (tmp_path / "old.json").write_text(json.dumps({"lexiam_baseline": 1, "findings": entries}), encoding="utf-8")
+    run = run_lexiam("scan", "stack.yaml", "--baseline", "old.json", "--format", "json", cwd=tmp_path)
+    assert run.code == 0 and run.json()["findings"] == [] and run.json()["summary"]["baselined"] == len(now)
+
+
+def test_a_baseline_nested_too_deeply_is_a_usage_error(tmp_path: Path) -> None:
+    shutil.copy(BAD_W9541, tmp_path / "stack.yaml")
+    (tmp_path / "deep.json").write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    run = run_lexiam("scan", "stack.yaml", "--baseline", "deep.json", cwd=tmp_path)
+    assert run.code == 2 and "nested too deeply" in run.stderr

@@ -229,7 +229,7 @@ def test_lexiam_metadata_ignore_is_honoured_too(runs, variants) -> None:
 
 
 def test_info_rules_only_with_include_checks_i(runs, pack_run) -> None:
-    from lexiam.rules.registry import all_rules
+    from lexiam.rules.pack import all_rules
 
     default = in_file(runs, "default", BAD)
     with_i = [m for m in pack_run[BAD.resolve()] if OURS.match(m["Rule"]["Id"])]
@@ -290,7 +290,7 @@ def test_one_rule_class_per_registry_rule_but_e9500() -> None:
     from cfnlint.helpers import create_rules
 
     import lexiam.cfn_lint as pack
-    from lexiam.rules.registry import all_rules
+    from lexiam.rules.pack import all_rules
 
     rules = {r.id: r for r in create_rules(pack)}
     assert set(rules) == {m.id for m in all_rules()} - {"E9500"}

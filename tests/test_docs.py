@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from lexiam import docgen
 from lexiam.rules.data import tables
-from lexiam.rules.registry import all_rules
+from lexiam.rules.pack import all_rules
 
 
 def test_docs_are_current() -> None:

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from lexiam.engine import Options, _comment_suppressions
-from lexiam.model import Finding, LexResourcePolicy, Unit
-from lexiam.suppress import NO_REASON, comment_suppression, directive
+from lexiam.directives import parse_comment
+from lexiam.model import Finding, Suppression
+from lexiam.suppress import NO_REASON, Stage, apply
 from lexiam.values import Location
 from tests.conftest import SAMPLES, run_lexiam
 from tests.sarif_validation import check_sarif_text
@@ -42,19 +42,19 @@ def scan_json(tmp_path: Path, *args: str) -> dict:
     return doc
 
 
-@pytest.mark.parametrize("resource, template, reason", [
+@pytest.mark.parametrize("resource, template, reason, origin", [
     ("      lexiam:\n        ignore:\n          - id: E9501\n            reason: the pipeline strips it\n", "",
-     "the pipeline strips it"),
-    ("      lexiam:\n        ignore: [E95]\n", "", "suppressed in the template"),
-    ("", "  lexiam:\n    ignore:\n      - {id: E9501, reason: template-wide}\n", "template-wide"),
-    ("      cfn-lint:\n        config:\n          ignore_checks: [E9501]\n", "", "cfn-lint ignore_checks"),
-    ("", "  cfn-lint:\n    config:\n      ignore_checks:\n        - E9501\n", "cfn-lint ignore_checks"),
+     "the pipeline strips it", "metadata"),
+    ("      lexiam:\n        ignore: [E95]\n", "", NO_REASON, "metadata"),
+    ("", "  lexiam:\n    ignore:\n      - {id: E9501, reason: template-wide}\n", "template-wide", "metadata"),
+    ("      cfn-lint:\n        config:\n          ignore_checks: [E9501]\n", "", NO_REASON, "cfn-lint"),
+    ("", "  cfn-lint:\n    config:\n      ignore_checks:\n        - E9501\n", NO_REASON, "cfn-lint"),
 ], ids=["resource", "resource-prefix", "template", "cfn-lint-resource", "cfn-lint-template"])
-def test_cloudformation_metadata(tmp_path: Path, resource: str, template: str, reason: str) -> None:
+def test_cloudformation_metadata(tmp_path: Path, resource: str, template: str, reason: str, origin: str) -> None:
     name = cfn(tmp_path, resource, template)
     doc = scan_json(tmp_path, name)
     (f,) = doc["findings"]
-    assert f["rule_id"] == "E9501" and f["suppressed"] == reason
+    assert f["rule_id"] == "E9501" and f["suppressed"] == reason and f["suppressed_by"] == origin
     assert doc["summary"]["findings"] == 0 and doc["summary"]["suppressed"] == 1
     # --no-inline-ignores turns every suppression off
     off = scan_json(tmp_path, name, "--no-inline-ignores")
@@ -78,44 +78,32 @@ def test_every_format_keeps_suppressed_findings(tmp_path: Path) -> None:
 
 # -- Terraform comments -------------------------------------------------------------------------
 
-def test_directive_parsing() -> None:
-    assert directive('  "lex:CreateBot", # lexiam:ignore E9501 the pipeline strips it') == (("E9501",), "the pipeline strips it")
-    assert directive("// lexiam:ignore E9501,w9509 -- legacy bot") == (("E9501", "W9509"), "legacy bot")
-    assert directive("# lexiam:ignore E9501") == (("E9501",), NO_REASON)
-    assert directive('name = "x # lexiam:ignore E9501"') is None  # inside a string
-    assert directive("# lexiam: ignore-me") is None
-    assert directive("resource {") is None
+def test_comment_grammar() -> None:
+    d = parse_comment('  "lex:CreateBot", # lexiam:ignore E9501 the pipeline strips it')
+    assert (d.rules, d.reason, d.file_wide, d.problem) == (("E9501",), "the pipeline strips it", False, "")
+    assert parse_comment("// lexiam:ignore E9501,w9509 -- legacy bot").rules == ("E9501", "W9509")
+    assert parse_comment("// lexiam:ignore E9501,w9509 -- legacy bot").reason == "legacy bot"
+    assert parse_comment("# lexiam:ignore=E9501 same as a blank").rules == ("E9501",)
+    assert parse_comment("# lexiam:ignore: E9501 E9502 two").rules == ("E9501", "E9502")
+    assert parse_comment("# lexiam:ignore E9501").reason == ""
+    assert parse_comment("# lexiam:ignore-file W9541 legacy").file_wide
+    assert parse_comment("resource {") is None
+    assert "did you mean 'lexiam:ignore'" in parse_comment("# lexiam: ignore E9501").problem
+    assert parse_comment("# lexiam:ignore because").problem
 
 
-def test_comment_positions() -> None:
-    lines = [
-        'resource "a" "b" {',        # 1
-        "  # lexiam:ignore W9509 above",  # 2
-        "  # another comment",           # 3
-        '  action = "lex:*"',           # 4
-        '  other = "lex:CreateBot" # lexiam:ignore E9501 end of line',  # 5
-        "}",                            # 6
-    ]
-    assert comment_suppression(lines, "W9509", 4) == "above"
-    assert comment_suppression(lines, "E9501", 5) == "end of line"
-    assert comment_suppression(lines, "E9501", 4) is None
-    assert comment_suppression(lines, "W9509", 6) is None  # not directly below the comment run
-    block = ["# lexiam:ignore E95 whole block", *lines[:1], '  x = "y"', "} // lexiam:ignore W9509 closing brace"]
-    assert comment_suppression(block, "E9501", 3, (2, 4)) == "whole block"
-    assert comment_suppression(block, "W9509", 3, (2, 4)) == "closing brace"
-    assert comment_suppression(block, "W9541", 3, (2, 4)) is None
-    assert comment_suppression([], "E9501", 3, (2, 4)) is None  # lines that are not there
-
-
-def test_engine_applies_comments_to_tf_findings_only(tmp_path: Path) -> None:
-    (tmp_path / "main.tf").write_text('# lexiam:ignore E9501 by design\nresource "x" "y" {\n  a = 1\n}\n', encoding="utf-8")
-    (tmp_path / "t.yaml").write_text("# lexiam:ignore E9501 not for YAML\nx: 1\n", encoding="utf-8")
-    unit = Unit(file=".", format="terraform")
-    unit.resource_policies.append(LexResourcePolicy("x.y", "awscc_lex_resource_policy", Location("main.tf", 2, 1, 4, 2)))
-    tf = Finding("E9501", "s", "error", "m", "main.tf", 3, 3, 3, 4, resource="x.y")
-    yaml = Finding("E9501", "s", "error", "m", "t.yaml", 2, 1, 2, 2)
-    out = _comment_suppressions([tf, yaml], [unit], Options(root=tmp_path))
-    assert [f.suppressed for f in out] == ["by design", None]
+def test_stage_matches_by_line_resource_and_file() -> None:
+    at = Location("main.tf", 2, 1)
+    written = [Suppression("E9501", "by line", "comment", at, line=3),
+               Suppression("W95", "by resource", "comment", at, resource="x.y"),
+               Suppression("E9508", "", "comment", at)]
+    found = [Finding("E9501", "s", "error", "m", "main.tf", 3, 3, 3, 4, resource="other"),
+             Finding("W9509", "s", "warning", "m", "main.tf", 9, 3, 9, 4, resource="x.y"),
+             Finding("E9508", "s", "error", "m", "main.tf", 20, 1, 20, 2),
+             Finding("E9501", "s", "error", "m", "other.tf", 3, 3, 3, 4)]
+    out = apply(found, written, Stage(known=["E9501", "E9508", "W9509"])).findings
+    assert [f.suppressed for f in out] == ["by line", "by resource", NO_REASON, None]
+    assert {f.suppressed_by for f in out[:3]} == {"comment"}
 
 
 needs_terraform = pytest.mark.skipif(

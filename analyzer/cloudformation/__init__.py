@@ -1,14 +1,17 @@
-"""The CloudFormation front end: YAML (short-form tags), JSON, SAM and CDK output."""
+"""The CloudFormation front end: YAML (short-form tags), JSON, SAM and CDK output.
+
+A file front end of :mod:`lexiam.contract`: :func:`looks_like` and :func:`load_file`.
+"""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-from lexiam.engine import FileResult, LoadOutput, Options
+from lexiam.contract import FileResult, LoadOutput, Options
+from lexiam.model import Unit, input_error
 from lexiam.positioned import LoadError, PMap, load
 from lexiam.prefilter import may_match
-from lexiam.rules.registry import input_error
 from lexiam.values import Location
 
 # A file is a template candidate when it names one of the two top-level template keys.  Only blanks
@@ -21,6 +24,9 @@ _RELEVANT = re.compile(r"lex|aws-service-role", re.I)
 
 def looks_like_template(text: str) -> bool:
     return _TEMPLATE_HINT.search(text) is not None
+
+
+looks_like = looks_like_template
 
 
 def looks_relevant(text: str) -> bool:
@@ -39,8 +45,6 @@ def is_template(tree: object) -> bool:
 
 def load_file(path: Path, rel: str, text: str, options: Options) -> LoadOutput:
     """Parse one candidate file; a non-template is skipped, an unparseable template is one E9500."""
-    from lexiam.cloudformation.extract import Extractor
-
     out = LoadOutput()
     if not looks_like_template(text):
         out.files.append(FileResult(rel, "skipped", "not a CloudFormation template"))
@@ -63,7 +67,14 @@ def load_file(path: Path, rel: str, text: str, options: Options) -> LoadOutput:
         more = f" and {len(duplicates) - 1} more" if len(duplicates) > 1 else ""
         out.errors.append(input_error(
             f"duplicate key '{key}'{more}: CloudFormation rejects the template (the last value is analysed)", loc))
-    unit = Extractor(tree, rel, text.splitlines(), inline_ignores=options.inline_ignores).run()
+    unit = unit_from_tree(tree, rel, text.splitlines())
     out.units.append(unit)
     out.files.append(FileResult(rel, "scanned"))
     return out
+
+
+def unit_from_tree(tree: PMap, rel: str, lines: list[str]) -> Unit:
+    """The unit of a parsed template (``lines``: its source, for positions inside JSON policy text)."""
+    from lexiam.cloudformation.extract import Extractor
+
+    return Extractor(tree, rel, lines).run()

@@ -14,18 +14,14 @@ from lexiam.values import RList, RMap, Value, candidates, scalars
 
 Path_ = tuple[str | int, ...]
 
-# The reason recorded for a suppression written as cfn-lint's ``Metadata: cfn-lint: config: ignore_checks``.
-CFN_LINT_IGNORE = "cfn-lint ignore_checks"
-
 
 class Extractor:
-    def __init__(self, template: PMap, rel: str, lines: list[str], *, inline_ignores: bool = True) -> None:
+    def __init__(self, template: PMap, rel: str, lines: list[str]) -> None:
         self.template = template
         self.rel = rel
         self.lines = lines
         self.resolver = Resolver(template)
         self.unit = model.Unit(file=rel, format="cloudformation")
-        self.inline_ignores = inline_ignores
 
     def lines_of(self, file: str) -> list[str] | None:
         return self.lines if file == self.rel else None
@@ -63,18 +59,16 @@ class Extractor:
     def run(self) -> model.Unit:
         unit = self.unit
         unit.path_at = _path_finder(self.resolver.resources)
-        if self.inline_ignores:
-            unit.unit_ignores = _ignores(self.template.get("Metadata"))
+        lines = self.lines
+        unit.text_at = lambda loc: model.span_text(lines, loc)
+        unit.suppressions.extend(suppressions(self.template.get("Metadata"), None))
         resources = self.resolver.resources
         for name, res in resources.items():
             if not isinstance(res, PMap):
                 continue
             rtype = self.resolver.types.get(name, "")
             unit.resource_types[name] = rtype
-            if self.inline_ignores:
-                ignores = _ignores(res.get("Metadata"))
-                if ignores:
-                    unit.ignores[name] = ignores
+            unit.suppressions.extend(suppressions(res.get("Metadata"), name))
             handler = _HANDLERS.get(rtype)
             if handler is None and not _service_type(rtype):
                 continue
@@ -265,28 +259,33 @@ def _role_nodes(node: PNode, prefix: str, depth: int = 0) -> Iterator[tuple[str,
             yield from _role_nodes(child, f"{prefix}[{i}]", depth + 1)
 
 
-def _ignores(metadata: PNode | None) -> list[tuple[str, str]]:
-    """Suppressions written in Metadata: ``lexiam: {ignore: [...]}`` and cfn-lint's ``ignore_checks``."""
-    out: list[tuple[str, str]] = []
+def suppressions(metadata: PNode | None, resource: str | None) -> list[model.Suppression]:
+    """Suppressions written in a Metadata section: ``lexiam: {ignore: [{id, reason} | ID, ...]}`` and
+    cfn-lint's ``cfn-lint: {config: {ignore_checks: [ID, ...]}}``; ``resource`` is the resource whose
+    Metadata it is (None: the template's, covering the whole file)."""
+    out: list[model.Suppression] = []
     if not isinstance(metadata, PMap):
         return out
+
+    def add(rule: PNode | None, reason: PNode | None, origin: str, at: model.Location) -> None:
+        text = rule.text.strip().upper() if isinstance(rule, PScalar) and rule.text else ""
+        problem = "" if text else f"an ignore entry of {origin} Metadata without a rule ID"
+        why = reason.text.strip() if isinstance(reason, PScalar) and reason.text else ""
+        out.append(model.Suppression(text, why, origin, rule.loc if isinstance(rule, PScalar) else at, resource,
+                                     problem=problem))
+
     own = metadata.get("lexiam")
-    if isinstance(own, PMap):
-        entries = own.get("ignore")
-        for entry in entries if isinstance(entries, PList) else []:
-            if isinstance(entry, PScalar) and entry.text:
-                out.append((entry.text.strip(), ""))
-            elif isinstance(entry, PMap):
-                rid = entry.get("id")
-                reason = entry.get("reason")
-                if isinstance(rid, PScalar) and rid.text:
-                    out.append((rid.text.strip(), reason.text if isinstance(reason, PScalar) and reason.text else ""))
+    entries = own.get("ignore") if isinstance(own, PMap) else None
+    for entry in entries if isinstance(entries, PList) else [entries] if entries is not None else []:
+        if isinstance(entry, PMap):
+            add(entry.get("id"), entry.get("reason"), "metadata", entry.loc)
+        else:
+            add(entry, None, "metadata", entry.loc)
     cfn_lint = metadata.get("cfn-lint")
     config = cfn_lint.get("config") if isinstance(cfn_lint, PMap) else None
     checks = config.get("ignore_checks") if isinstance(config, PMap) else None
-    for entry in checks if isinstance(checks, PList) else []:
-        if isinstance(entry, PScalar) and entry.text:
-            out.append((entry.text.strip(), CFN_LINT_IGNORE))
+    for entry in checks if isinstance(checks, PList) else [checks] if checks is not None else []:
+        add(entry, None, "cfn-lint", entry.loc)
     return out
 
 
@@ -310,4 +309,4 @@ _HANDLERS: dict[str, Handler] = {
     "AWS::Serverless::Function": Extractor.sam_function,
 }
 
-__all__ = ["CFN_LINT_IGNORE", "Extractor", "RMap", "RList"]
+__all__ = ["Extractor", "RMap", "RList", "suppressions"]

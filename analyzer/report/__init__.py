@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from lexiam.engine import ScanResult
+from lexiam.model import ScanResult
 
 Reporter = Callable[[ScanResult, dict[str, object]], str]
 

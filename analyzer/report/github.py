@@ -9,8 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from lexiam.engine import ScanResult
-from lexiam.model import Finding
+from lexiam.model import Finding, ScanResult
 
 COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
 MAX_SUMMARY_ROWS = 500

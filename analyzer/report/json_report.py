@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from lexiam import __version__
-from lexiam.engine import ScanResult
+from lexiam.model import ScanResult
 
 
 def document(result: ScanResult) -> dict[str, object]:

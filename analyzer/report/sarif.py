@@ -13,8 +13,7 @@ from urllib.parse import quote
 
 from lexiam import __version__
 from lexiam.baseline import fingerprints
-from lexiam.engine import ScanResult
-from lexiam.model import Finding
+from lexiam.model import Finding, ScanResult
 from lexiam.rules.registry import RuleMeta
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -102,7 +101,7 @@ def document(result: ScanResult, rules: Sequence[RuleMeta], root: str, category:
 def render(result: ScanResult, context: dict[str, object]) -> str:
     rules = context.get("rules")
     if rules is None:
-        from lexiam.rules.registry import all_rules
+        from lexiam.rules.pack import all_rules
 
         rules = all_rules()
     assert isinstance(rules, list)

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from lexiam.engine import ScanResult
-from lexiam.model import Finding
+from lexiam.model import Finding, ScanResult
 
 _COLOURS = {"error": "\033[31m", "warning": "\033[33m", "info": "\033[36m"}
 _BOLD, _DIM, _RESET = "\033[1m", "\033[2m", "\033[0m"

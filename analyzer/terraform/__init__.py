@@ -1,16 +1,17 @@
-"""The Terraform front end: HCL modules and ``terraform show -json`` plans -> the neutral model.
+"""The Terraform front end: the ``.tf`` files of a folder (one module) -> the neutral model.
 
-Entry points (called by :mod:`lexiam.engine`):
+A folder front end of :mod:`lexiam.contract`:
 
-* :func:`load_module` -- the ``.tf`` files of one folder (one module) -> one Unit;
-* :func:`load_plan` -- plan JSON -> one Unit, or None when the JSON is not a plan;
-* :func:`looks_relevant` -- the cheap pre-parse filter;
-* :func:`prepare` -- the scan-wide work done once, before ``--jobs`` forks its workers.
+* :func:`load_folder` -- the ``.tf`` files of one folder (one module) -> one Unit;
+* :func:`prepare` -- the scan-wide work done once, before ``--jobs`` forks its workers;
+* :func:`warm_up` -- build python-hcl2's parser in the parent, so that the workers share it.
+
+``terraform show -json`` plans are the file front end :mod:`lexiam.terraform.plan`.
 """
 
 from __future__ import annotations
 
-from lexiam.terraform.module import load_module, looks_relevant, prepare
-from lexiam.terraform.plan import load_plan
+from lexiam.terraform.hcl import warm_up
+from lexiam.terraform.module import load_folder, looks_relevant, prepare
 
-__all__ = ["load_module", "load_plan", "looks_relevant", "prepare"]
+__all__ = ["load_folder", "looks_relevant", "prepare", "warm_up"]

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lexiam import arns
+from lexiam.model import input_error
 from lexiam.terraform import types as tft
 from lexiam.terraform.hcl import HclError, ParsedFile, parse_file
 from lexiam.terraform.nodes import (
@@ -55,7 +56,7 @@ from lexiam.values import (
 )
 
 if TYPE_CHECKING:
-    from lexiam.engine import Options
+    from lexiam.contract import Options
     from lexiam.model import Finding
 
 MAX_STEPS = 1_000_000  # expression evaluations per scan unit
@@ -169,8 +170,6 @@ class Context:
         return any(path == a or path.is_relative_to(a) for a in self.allowed)
 
     def input_error(self, message: str, loc: Location) -> None:
-        from lexiam.terraform.errors import input_error
-
         self.errors.setdefault(loc.file, input_error(message, loc))
 
     def remember(self, value: Value, segs: list[Seg]) -> None:

@@ -19,10 +19,8 @@ that no scanned folder calls (or that is only reached through a call cycle) is a
 empty): a child scanned without its caller (pre-commit naming one staged file) is analysed on its
 own, and so is a child whose caller's ``module`` block is in a file that does not parse.
 
-Inline suppressions: ``# lexiam:ignore E9501[,W9509] reason`` (also ``//`` and ``/* */``) on the line
-above a resource block, at the end of its first line or at the end of its closing line is recorded
-in ``Unit.ignores[address]``; ``# lexiam:ignore-file RULE reason`` anywhere in ``Unit.unit_ignores``.
-(Line-level suppressions of single values are applied by the engine from the file text.)
+Inline suppressions: ``# lexiam:ignore E9501[,W9509] reason`` comments (also ``//`` and ``/* */``) become
+``Unit.suppressions`` (:func:`comment_suppressions`); the engine applies them with every other kind.
 """
 
 from __future__ import annotations
@@ -35,7 +33,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lexiam import model
-from lexiam.engine import SKIP_DIRS, FileResult, LoadOutput, Options, read_text
+from lexiam.contract import SKIP_DIRS, FileResult, LoadOutput, Options, read_text
+from lexiam.directives import parse_comment
+from lexiam.model import input_error
 from lexiam.prefilter import may_match
 from lexiam.terraform.evaluate import MAX_MODULE_DEPTH, Context, ModuleSource, Scope, SourceFile, Thunk, parse_error
 from lexiam.terraform.extract import HclView, extract_resource
@@ -57,8 +57,6 @@ _FILE_REF = re.compile(r"""\b(?:file|templatefile)\(\s*"(?:\$\{path\.(?:module|r
 _DECL = re.compile(r'''^(resource|data)\s+"?([\w-]+)"?\s+"?([\w-]+)"?|^(variable|module)\s+"?([\w-]+)"?''')
 _COMMENT_LINES = re.compile(r"(?m)^[ \t]*(?:#|//).*$")
 _LOCAL_NAME = re.compile(r"(?m)^[ \t]{1,8}([A-Za-z_][\w-]*)\s*=(?!=)")
-_IGNORE = re.compile(r"lexiam:ignore(-file)?[ \t]+(.*)", re.S)
-_RULE_ID = re.compile(r"^[EWIewi]\d{2,4}$")
 
 # The scan-wide call index gives up (and every folder is then analysed on its own, its local modules
 # through it as well) past these: as many .tf files as --max-files lets a scan read by default, so that
@@ -366,53 +364,34 @@ def _json_vars(text: str, rel: str, ctx: Context, inputs: dict[str, Thunk]) -> N
 
 # --- inline suppressions ---------------------------------------------------------------------------
 
-def parse_ignore(text: str) -> tuple[bool, list[tuple[str, str]]] | None:
-    """``lexiam:ignore E9501,W9509 reason`` -> (file-wide?, [(rule, reason)]).  Rules are IDs or ID
-    prefixes of at least two digits (``E95``); the words after them are the reason."""
-    m = _IGNORE.search(text)
-    if not m:
-        return None
-    words = [w for w in re.split(r"[\s,]+", m.group(2)) if w]
-    rules: list[str] = []
-    for w in words:
-        if _RULE_ID.match(w):
-            rules.append(w.upper())
-        else:
-            break
-    if not rules:
-        return None
-    reason = _reason_after(m.group(2), len(rules))
-    return bool(m.group(1)), [(r, reason) for r in rules]
+def comment_suppressions(pf: ParsedFile, prefix: str) -> list[model.Suppression]:
+    """The ``lexiam:ignore`` comments of a parsed file (see :mod:`lexiam.directives`) as suppressions.
 
-
-def _reason_after(text: str, n_rules: int) -> str:
-    rest = text.strip()
-    for _ in range(n_rules):
-        rest = re.sub(r"^[^\s,]+[\s,]*", "", rest, count=1)
-    rest = re.sub(r"\s*\*/\s*$", "", rest)
-    return " ".join(rest.split())
-
-
-def file_ignores(pf: ParsedFile) -> tuple[dict[int, list[tuple[str, str]]], list[tuple[str, str]]]:
-    """Line -> suppressions written for it (a comment on its own line covers the next code line; a
-    trailing comment covers its own line); and the file-wide ones (``lexiam:ignore-file``)."""
-    by_line: dict[int, list[tuple[str, str]]] = {}
-    whole: list[tuple[str, str]] = []
+    A comment covers the line it ends (a trailing comment) or the next line of code (a comment on lines
+    of its own); when that line opens a resource block, or the comment ends the block's closing line, it
+    covers the whole resource too.  ``lexiam:ignore-file`` covers every finding of the file.  ``prefix``
+    is the module path of the scope (``module.orders.``) the file's resources are read in.
+    """
+    firsts = {b.loc.line: b for b in pf.body.blocks if b.type == "resource" and len(b.labels) >= 2}
+    lasts = {b.loc.end_line: b for b in firsts.values() if b.loc.end_line}
+    out: list[model.Suppression] = []
     for c in pf.comments:
-        if "lexiam:ignore" not in c.text:
+        if "lexiam" not in c.text.lower():
             continue
-        parsed = parse_ignore(c.text)
-        if parsed is None:
+        found = parse_comment(c.text)
+        if found is None:
             continue
-        file_wide, entries = parsed
-        if file_wide:
-            whole.extend(entries)
+        loc = Location(pf.rel, c.line, c.column)
+        if found.problem:
+            out.append(model.Suppression("", "", "comment", loc, problem=found.problem))
             continue
-        target = c.line
-        if c.own_line:
-            target = _next_code_line(pf.lines, c.end_line)
-        by_line.setdefault(target, []).extend(entries)
-    return by_line, whole
+        line = block = None
+        if not found.file_wide:
+            line = _next_code_line(pf.lines, c.end_line) if c.own_line else c.line
+            block = firsts.get(line) or (lasts.get(c.line) if not c.own_line else None)
+        resource = f"{prefix}{block.labels[0]}.{block.labels[1]}" if block is not None else None
+        out.extend(model.Suppression(rule, found.reason, "comment", loc, resource, line) for rule in found.rules)
+    return out
 
 
 def _next_code_line(lines: list[str], after: int) -> int:
@@ -431,9 +410,14 @@ def _skip_all(files: list[SourceFile], out: LoadOutput, reason: str) -> LoadOutp
     return out
 
 
-def load_module(folder: Path, files: list[Path], rel_of: Callable[[Path], str], options: Options) -> LoadOutput:
+def load_folder(folder: Path, names: list[str], rel_of: Callable[[Path], str], options: Options) -> LoadOutput:
     """All ``.tf`` files of one folder are one module: one Unit (or none when it is not relevant,
     or is analysed through the module that calls it)."""
+    return load_module(folder, [folder / n for n in names], rel_of, options)
+
+
+def load_module(folder: Path, files: list[Path], rel_of: Callable[[Path], str], options: Options) -> LoadOutput:
+    """The module of these ``.tf`` files of ``folder``."""
     try:
         real_folder = folder.resolve()
     except (OSError, RuntimeError):
@@ -494,6 +478,8 @@ def _load_module(ctx: Context, folder: Path, real_folder: Path, files: list[Path
     blocks: dict[str, Block] = {}
     extract_scope(scope, unit, set(), blocks)
     unit.path_at = block_path_finder(blocks)
+    kept = dict(ctx.lines)  # the context lets go of its own when the unit is extracted
+    unit.text_at = lambda loc: model.span_text(kept.get(loc.file), loc)
     out.units.append(unit)
     for f in sources:
         if f.rel in mod.failed:
@@ -527,8 +513,6 @@ def _call_parses(caller: Path, name: str, rel_of: Callable[[Path], str]) -> bool
 
 
 def _parse_error_finding(rel: str, exc: HclError):  # noqa: ANN202 - Finding
-    from lexiam.terraform.errors import input_error
-
     return input_error(f"cannot parse the HCL: {exc.reason}", Location(rel, exc.line, exc.column))
 
 
@@ -596,20 +580,13 @@ def extract_scope(scope: Scope, unit: model.Unit, seen: set[int], blocks: dict[s
     while done < len(mod.parsed):
         pf = mod.parsed[done]
         done += 1
-        by_line, whole = file_ignores(pf) if scope.ctx.options.inline_ignores else ({}, [])
-        for entry in whole:
-            if entry not in unit.unit_ignores:
-                unit.unit_ignores.append(entry)
+        unit.suppressions.extend(comment_suppressions(pf, scope.prefix))
         for block in pf.body.blocks:
             if block.type == "resource" and len(block.labels) >= 2:
                 address = f"{scope.prefix}{block.labels[0]}.{block.labels[1]}"
                 scope.ctx.new_budget()
                 extract_resource(HclView(scope, block, address), unit)
                 blocks.setdefault(address, block)
-                ignores = by_line.get(block.loc.line, []) + (by_line.get(block.loc.end_line, [])
-                                                             if block.loc.end_line != block.loc.line else [])
-                if ignores:
-                    unit.ignores.setdefault(address, []).extend(ignores)
             elif block.type == "module" and block.labels:
                 child = scope.child(block.labels[0])
                 if child is not None:

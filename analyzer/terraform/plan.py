@@ -15,7 +15,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from lexiam import arns, model, positioned
-from lexiam.engine import FileResult, LoadOutput, Options
+from lexiam.contract import FileResult, LoadOutput, Options
+from lexiam.model import input_error
 from lexiam.terraform import types as tft
 from lexiam.terraform.evaluate import Context, first_value, unk
 from lexiam.terraform.extract import View, extract_resource
@@ -25,6 +26,11 @@ from lexiam.values import NOVALUE, Location, RList, RMap, Symbol, Value
 
 _INDEX = re.compile(r"\[[^\]]*\]")
 MAX_REF_DEPTH = 8
+
+
+def looks_like(text: str) -> bool:
+    """A file front end's content test (:mod:`lexiam.contract`): JSON that ``terraform show`` wrote."""
+    return '"terraform_version"' in text[:4096]
 
 
 def is_plan_text(text: str) -> bool:
@@ -243,8 +249,6 @@ def load_plan(path: Path, rel: str, text: str, options: Options) -> LoadOutput |
     try:
         tree, _dups = positioned.load(text, rel, max_nodes=options.max_nodes, max_depth=options.max_depth)
     except positioned.LoadError as exc:
-        from lexiam.terraform.errors import input_error
-
         out.errors.append(input_error(f"cannot parse the plan JSON: {exc.reason}", Location(rel, exc.line, exc.column)))
         out.files.append(FileResult(rel, "error", exc.reason))
         return out
@@ -267,6 +271,7 @@ def load_plan(path: Path, rel: str, text: str, options: Options) -> LoadOutput |
     resources = _walk_values(plan, root)
     unit = model.Unit(file=rel, format="terraform-plan")
     unit.path_at = _path_finder(plan)
+    unit.text_at = lambda loc: model.span_text(lines, loc)
     for res in resources:
         ctx.new_budget()
         extract_resource(PlanView(plan, res), unit)
@@ -274,3 +279,6 @@ def load_plan(path: Path, rel: str, text: str, options: Options) -> LoadOutput |
     out.files.append(FileResult(rel, "scanned"))
     out.errors.extend(ctx.errors.values())
     return out
+
+
+load_file = load_plan  # the file front end's entry point (lexiam.contract)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from lexiam.engine import LoadOutput, Options, relative
+from lexiam.contract import LoadOutput, Options, relative
 from lexiam.model import PolicyDocument, Unit
 from lexiam.values import Value
 
@@ -17,7 +17,7 @@ SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 
 def load(folder: Path, root: Path | None = None, **options: object) -> LoadOutput:
     """load_module on every .tf file of a folder, report paths relative to ``root`` (default: the folder)."""
-    from lexiam.terraform import load_module
+    from lexiam.terraform.module import load_module
 
     root = (root or folder).resolve()
     opts = Options(root=root, **options)  # type: ignore[arg-type]

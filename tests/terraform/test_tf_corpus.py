@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from lexiam.engine import Options, discover, relative
-from lexiam.terraform import load_module
+from lexiam.terraform.module import load_module
 from tests.terraform.conftest import SHARED
 
 CORPORA = ("corpus/general/tf", "corpus/lex")

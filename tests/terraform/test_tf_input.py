@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from lexiam import model
+from lexiam.directives import parse_comment
 from lexiam.terraform import looks_relevant
-from lexiam.terraform.module import parse_ignore
 from tests.terraform.conftest import FIXTURES, at, entity, load, only_unit, texts, where
 
 
@@ -94,12 +94,15 @@ resource "awscc_lex_resource_policy" "b" { # lexiam:ignore E9502,W9509 reviewed
 } // lexiam:ignore E95 all of them
 ''')
     unit = only_unit(load(tmp_path))
-    assert unit.ignores == {
-        "awscc_lex_resource_policy.a": [("E9501", "the caller needs it")],
-        "awscc_lex_resource_policy.b": [("E9502", "reviewed"), ("W9509", "reviewed"), ("E95", "all of them")],
+    got = {(s.rule, s.reason, s.resource, s.line, s.loc.line) for s in unit.suppressions}
+    assert got == {
+        ("W9541", "legacy bots", None, None, 1),
+        ("E9501", "the caller needs it", "awscc_lex_resource_policy.a", 3, 2),
+        ("E9502", "reviewed", "awscc_lex_resource_policy.b", 6, 6),
+        ("W9509", "reviewed", "awscc_lex_resource_policy.b", 6, 6),
+        ("E95", "all of them", "awscc_lex_resource_policy.b", 8, 8),
     }
-    assert unit.unit_ignores == [("W9541", "legacy bots")]
-    assert parse_ignore("# lexiam:ignore I know better") is None
+    assert parse_comment("# lexiam:ignore I know better").problem  # names no rule: reported, suppresses nothing
 
 
 def test_parse_all_turns_the_prefilter_off(tmp_path: Path) -> None:

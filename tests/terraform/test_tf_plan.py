@@ -6,7 +6,7 @@ from pathlib import Path
 
 from lexiam import model
 from lexiam.engine import Options
-from lexiam.terraform import load_plan
+from lexiam.terraform.plan import load_plan
 from lexiam.values import ACCOUNT, RESOURCE
 from tests.terraform.conftest import FIXTURES, at, entity, texts
 
