@@ -126,7 +126,8 @@ def test_row_4_cfn_lint_on_the_resource(tmp_path: Path) -> None:
 
 @row(5)
 def test_row_5_cfn_lint_on_the_template(tmp_path: Path) -> None:
-    found = _cfn(tmp_path, template=TOP.format("  cfn-lint:\n    config:\n      ignore_checks:\n        - E9501\n        - W3005\n"))
+    checks = "  cfn-lint:\n    config:\n      ignore_checks:\n        - E9501\n        - W3005\n"
+    found = _cfn(tmp_path, template=TOP.format(checks))
     assert _reasons(found) == [NO_REASON, NO_REASON]
     assert "I9590" not in found  # W3005 is cfn-lint's own rule
 
