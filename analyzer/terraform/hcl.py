@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from lexiam.terraform.nodes import (
@@ -457,7 +458,7 @@ class _Converter:
         return Block(names[0], names[1:], self.body(body_tree, depth + 1), self.loc(tree), self.rel)
 
     # -- expressions ------------------------------------------------------------------------------
-    def expr(self, tree, depth: int) -> Expr:  # noqa: ANN001, C901
+    def expr(self, tree, depth: int) -> Expr:  # noqa: ANN001
         if depth > MAX_TREE_DEPTH:
             line, col = self.pos(tree.meta.line, tree.meta.column) if hasattr(tree, "meta") else (1, 1)
             raise HclError("expression nested too deeply", line, col)
@@ -466,68 +467,86 @@ class _Converter:
         data = str(tree.data)
         kids = [c for c in tree.children if not (hasattr(c, "data") and c.data == "new_line_or_comment")]
         loc = self.loc(tree)
-        d = depth + 1
-        if data == "expr_term":
-            subtrees = [c for c in kids if hasattr(c, "data")]
-            if len(subtrees) == 1:
-                return self.expr(subtrees[0], d)
-            return Bad(loc, "an empty expression")
-        if data == "conditional":
-            exprs = [c for c in kids if hasattr(c, "data")]
-            if len(exprs) != 3:
-                return Bad(loc, "a malformed conditional")
-            return Cond(loc, self.expr(exprs[0], d), self.expr(exprs[1], d), self.expr(exprs[2], d))
-        if data == "binary_op":
-            exprs = [c for c in kids if hasattr(c, "data")]
-            left = self.expr(exprs[0], d)
-            term = exprs[1] if len(exprs) > 1 else None
-            op = "?"
-            right: Expr = Bad(loc, "a missing operand")
-            if term is not None:
-                for c in term.children:
-                    if getattr(c, "data", None) == "binary_operator":
-                        op = str(c.children[0]).strip() if c.children else "?"
-                    elif hasattr(c, "data") and c.data != "new_line_or_comment":
-                        right = self.expr(c, d)
-            return Op(loc, op, [left, right])
-        if data == "unary_op":
-            op = str(kids[0]).strip() if kids else "?"
-            operand = self.expr(kids[-1], d) if len(kids) > 1 else Bad(loc, "a missing operand")
-            return Op(loc, op, [operand])
-        if data in ("int_lit", "float_lit"):
-            return Literal(loc, str(kids[0]) if kids else "0", "num")
-        if data == "literal_value":
-            word = str(kids[0]) if kids else "null"
-            if word == "null":
-                return Literal(loc, None, "null")
-            return Literal(loc, word, "bool")
-        if data == "identifier":
-            return Name(loc, str(kids[0]) if kids else "")
-        if data == "keyword":
-            return Name(loc, str(kids[0]) if kids else "")
-        if data == "string":
-            return self.string(tree, loc, d)
-        if data in ("heredoc_template", "heredoc_template_trim"):
-            return self.heredoc(kids[0] if kids else None, loc)
-        if data == "template_string":
-            raw = str(kids[0]) if kids else ""
-            inner = raw[2:-2] if len(raw) >= 4 else ""
-            return Template(loc, [decode_quoted(inner, loc.line, loc.column + 2)])
-        if data == "tuple":
-            return TupleExpr(loc, [self.expr(c, d) for c in kids if hasattr(c, "data")])
-        if data == "object":
-            return self.object(kids, loc, d)
-        if data == "function_call":
-            return self.call(kids, loc, d)
-        if data in ("index_expr_term", "get_attr_expr_term", "attr_splat_expr_term", "full_splat_expr_term"):
-            return self.access(data, kids, loc, d)
-        if data in ("for_tuple_expr", "for_object_expr"):
-            return self.for_expr(data, kids, loc, d)
-        if data in ("or_expr", "and_expr", "eq_expr", "rel_expr", "add_expr", "mul_expr", "expression"):
-            subtrees = [c for c in kids if hasattr(c, "data")]
-            if len(subtrees) == 1:
-                return self.expr(subtrees[0], d)
+        convert = _EXPR.get(data)
+        if convert is None:
+            return Bad(loc, f"unsupported syntax {data}")
+        return convert(self, data, tree, kids, loc, depth + 1)
+
+    # each takes (rule name, tree, children without comments, location, depth of the children)
+    def _expr_term(self, data: str, tree, kids: list, loc: Location, d: int) -> Expr:  # noqa: ANN001
+        subtrees = [c for c in kids if hasattr(c, "data")]
+        if len(subtrees) == 1:
+            return self.expr(subtrees[0], d)
+        return Bad(loc, "an empty expression")
+
+    def _one_operand(self, data: str, tree, kids: list, loc: Location, d: int) -> Expr:  # noqa: ANN001
+        subtrees = [c for c in kids if hasattr(c, "data")]
+        if len(subtrees) == 1:
+            return self.expr(subtrees[0], d)
         return Bad(loc, f"unsupported syntax {data}")
+
+    def _conditional(self, data: str, tree, kids: list, loc: Location, d: int) -> Expr:  # noqa: ANN001
+        exprs = [c for c in kids if hasattr(c, "data")]
+        if len(exprs) != 3:
+            return Bad(loc, "a malformed conditional")
+        return Cond(loc, self.expr(exprs[0], d), self.expr(exprs[1], d), self.expr(exprs[2], d))
+
+    def _binary_op(self, data: str, tree, kids: list, loc: Location, d: int) -> Expr:  # noqa: ANN001
+        exprs = [c for c in kids if hasattr(c, "data")]
+        left = self.expr(exprs[0], d)
+        term = exprs[1] if len(exprs) > 1 else None
+        op = "?"
+        right: Expr = Bad(loc, "a missing operand")
+        if term is not None:
+            for c in term.children:
+                if getattr(c, "data", None) == "binary_operator":
+                    op = str(c.children[0]).strip() if c.children else "?"
+                elif hasattr(c, "data") and c.data != "new_line_or_comment":
+                    right = self.expr(c, d)
+        return Op(loc, op, [left, right])
+
+    def _unary_op(self, data: str, tree, kids: list, loc: Location, d: int) -> Expr:  # noqa: ANN001
+        op = str(kids[0]).strip() if kids else "?"
+        operand = self.expr(kids[-1], d) if len(kids) > 1 else Bad(loc, "a missing operand")
+        return Op(loc, op, [operand])
+
+    def _number(self, data: str, tree, kids: list, loc: Location, d: int) -> Expr:  # noqa: ANN001
+        return Literal(loc, str(kids[0]) if kids else "0", "num")
+
+    def _literal_value(self, data: str, tree, kids: list, loc: Location, d: int) -> Expr:  # noqa: ANN001
+        word = str(kids[0]) if kids else "null"
+        if word == "null":
+            return Literal(loc, None, "null")
+        return Literal(loc, word, "bool")
+
+    def _identifier(self, data: str, tree, kids: list, loc: Location, d: int) -> Expr:  # noqa: ANN001
+        return Name(loc, str(kids[0]) if kids else "")
+
+    def _string(self, data: str, tree, kids: list, loc: Location, d: int) -> Expr:  # noqa: ANN001
+        return self.string(tree, loc, d)
+
+    def _heredoc(self, data: str, tree, kids: list, loc: Location, d: int) -> Expr:  # noqa: ANN001
+        return self.heredoc(kids[0] if kids else None, loc)
+
+    def _template_string(self, data: str, tree, kids: list, loc: Location, d: int) -> Expr:  # noqa: ANN001
+        raw = str(kids[0]) if kids else ""
+        inner = raw[2:-2] if len(raw) >= 4 else ""
+        return Template(loc, [decode_quoted(inner, loc.line, loc.column + 2)])
+
+    def _tuple(self, data: str, tree, kids: list, loc: Location, d: int) -> Expr:  # noqa: ANN001
+        return TupleExpr(loc, [self.expr(c, d) for c in kids if hasattr(c, "data")])
+
+    def _object(self, data: str, tree, kids: list, loc: Location, d: int) -> Expr:  # noqa: ANN001
+        return self.object(kids, loc, d)
+
+    def _function_call(self, data: str, tree, kids: list, loc: Location, d: int) -> Expr:  # noqa: ANN001
+        return self.call(kids, loc, d)
+
+    def _access(self, data: str, tree, kids: list, loc: Location, d: int) -> Expr:  # noqa: ANN001
+        return self.access(data, kids, loc, d)
+
+    def _for(self, data: str, tree, kids: list, loc: Location, d: int) -> Expr:  # noqa: ANN001
+        return self.for_expr(data, kids, loc, d)
 
     def string(self, tree, loc: Location, depth: int) -> Template:  # noqa: ANN001
         parts: list[Chunk | Expr] = []
@@ -684,6 +703,35 @@ class _Converter:
             end_line = line + text.count("\n")
             out.append(Comment(line, col, text, own, end_line))
         return out
+
+
+# python-hcl2's grammar rule -> its conversion (the rules not named here are "unsupported syntax")
+_EXPR: dict[str, Callable[..., Expr]] = {
+    "expr_term": _Converter._expr_term,
+    "conditional": _Converter._conditional,
+    "binary_op": _Converter._binary_op,
+    "unary_op": _Converter._unary_op,
+    "int_lit": _Converter._number,
+    "float_lit": _Converter._number,
+    "literal_value": _Converter._literal_value,
+    "identifier": _Converter._identifier,
+    "keyword": _Converter._identifier,
+    "string": _Converter._string,
+    "heredoc_template": _Converter._heredoc,
+    "heredoc_template_trim": _Converter._heredoc,
+    "template_string": _Converter._template_string,
+    "tuple": _Converter._tuple,
+    "object": _Converter._object,
+    "function_call": _Converter._function_call,
+    "index_expr_term": _Converter._access,
+    "get_attr_expr_term": _Converter._access,
+    "attr_splat_expr_term": _Converter._access,
+    "full_splat_expr_term": _Converter._access,
+    "for_tuple_expr": _Converter._for,
+    "for_object_expr": _Converter._for,
+    **dict.fromkeys(("or_expr", "and_expr", "eq_expr", "rel_expr", "add_expr", "mul_expr", "expression"),
+                    _Converter._one_operand),
+}
 
 
 def _merge_chunks(parts: list[Chunk | Expr]) -> list[Chunk | Expr]:
