@@ -231,9 +231,10 @@ _PARSED_SCRIPT = r"""
 import json, sys
 from pathlib import Path
 import lexiam.positioned as positioned
-import lexiam.terraform.evaluate as ev
 import lexiam.terraform.hcl as hcl
-import lexiam.terraform.module as mod
+import lexiam.terraform.module
+import lexiam.terraform.sources
+import lexiam.terraform.variables
 from lexiam.engine import Options, scan
 
 root = Path(sys.argv[1]).resolve()

@@ -12,6 +12,7 @@ A folder front end of :mod:`lexiam.contract`:
 from __future__ import annotations
 
 from lexiam.terraform.hcl import warm_up
-from lexiam.terraform.module import load_folder, looks_relevant, prepare
+from lexiam.terraform.module import load_folder
+from lexiam.terraform.relevance import looks_relevant, prepare
 
 __all__ = ["load_folder", "looks_relevant", "prepare", "warm_up"]

@@ -6,23 +6,24 @@ value cannot be known from the configuration becomes an ``unknown`` symbol; what
 deploy time becomes a typed symbol (the deploying account, a resource's ID or ARN).  Conditionals
 yield a :class:`~lexiam.values.Choice` of both branches.  Work is bounded: a step budget per scan
 unit, a nesting depth, caps on combinations and iterations; a cycle evaluates to unknown.
+
+The state of the scan unit is :class:`lexiam.terraform.context.Context`, the files of a module folder
+:class:`lexiam.terraform.sources.ModuleSource`, the operations on built values
+:mod:`lexiam.terraform.tfvalues`.
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from lexiam import arns
-from lexiam.model import input_error
 from lexiam.terraform import types as tft
-from lexiam.terraform.hcl import HclError, ParsedFile, parse_file
+from lexiam.terraform.context import Context
+from lexiam.terraform.functions import call
 from lexiam.terraform.nodes import (
     Access,
-    Attribute,
     Bad,
     Block,
     Body,
@@ -41,323 +42,30 @@ from lexiam.terraform.nodes import (
     Template,
     TupleExpr,
 )
-from lexiam.values import (
-    NOVALUE,
-    STACK,
-    Choice,
-    Location,
-    Part,
-    RList,
-    RMap,
-    Symbol,
-    Value,
-    candidates,
-    unknown,
+from lexiam.terraform.policydoc import policy_document
+from lexiam.terraform.sources import ModuleSource
+from lexiam.terraform.tfvalues import (
+    MAX_COMBOS,
+    MAX_EVAL_DEPTH,
+    MAX_MODULE_DEPTH,
+    MAX_MODULE_INSTANCES,
+    MAX_STRING,
+    Thunk,
+    append_text,
+    choice,
+    first_value,
+    get_attr,
+    get_index,
+    iterate,
+    relocated,
+    scalar_options,
+    text_of,
+    unk,
 )
+from lexiam.values import NOVALUE, STACK, Choice, Location, Part, RList, RMap, Symbol, Value, candidates
 
-if TYPE_CHECKING:
-    from lexiam.contract import Options
-    from lexiam.model import Finding
+__all__ = ["Context", "ModuleSource", "Scope", "first_value"]
 
-MAX_STEPS = 1_000_000  # expression evaluations per scan unit
-MAX_STEPS_PER_RESOURCE = 100_000  # ... and per resource, so one hostile resource cannot starve the others
-MAX_EVAL_DEPTH = 150  # nested evaluations (references of references of ...)
-MAX_COMBOS = 16  # alternatives a string template or function may fan out to
-MAX_ITEMS = 256  # elements a for expression / dynamic block iterates over
-MAX_MODULE_DEPTH = 8
-MAX_MODULE_INSTANCES = 256
-MAX_STRING = 1_000_000  # characters of one evaluated string
-
-Thunk = Callable[[], object]
-
-
-def unk(reason: str, loc: Location | None = None) -> Value:
-    return Value((unknown(reason),), loc)
-
-
-def choice(options: list[object]) -> object:
-    """A Choice of the options (nested choices flattened, identical values merged)."""
-    flat: list[object] = []
-    for o in options:
-        items = list(o) if isinstance(o, Choice) else [o]
-        for item in items:
-            if isinstance(item, Value) and any(isinstance(f, Value) and f == item for f in flat):
-                continue
-            flat.append(item)
-    if len(flat) == 1:
-        return flat[0]
-    return Choice(tuple(flat))
-
-
-def first_value(node: object) -> Value | None:
-    """The most informative scalar candidate of a node: known, else symbolic, else unknown; None if absent."""
-    options = list(candidates(node))
-    if not options:
-        return None
-    values = [o for o in options if isinstance(o, Value)]
-    for v in values:
-        if v.is_known:
-            return v
-    for v in values:
-        if not v.is_unknown:
-            return v
-    if values:
-        return values[0]
-    first = options[0]
-    return unk("not a string", getattr(first, "loc", None))
-
-
-def text_of(node: object) -> str | None:
-    """The known text of a node with one candidate."""
-    options = list(candidates(node))
-    if len(options) == 1 and isinstance(options[0], Value):
-        return options[0].text
-    return None
-
-
-def rendered(value: Value) -> str:
-    """The text of a value with its symbols as numbered placeholders (the key of its source map)."""
-    out: list[str] = []
-    n = 0
-    for p in value.parts:
-        if isinstance(p, Symbol):
-            out.append(f"@@lexiam{n}@@")
-            n += 1
-        else:
-            out.append(p)
-    return "".join(out)
-
-
-class Context:
-    """State shared by every scope of one scan unit (one load_module / load_plan call)."""
-
-    def __init__(self, options: Options, rel_of: Callable[[Path], str], allowed: list[Path]) -> None:
-        self.options = options
-        self.rel_of = rel_of
-        self.allowed = [p.resolve() for p in allowed]
-        self.total = MAX_STEPS
-        self.steps = MAX_STEPS_PER_RESOURCE
-        self.depth = 0
-        self.instances = 0
-        self.srcmaps: dict[tuple[Location, str], list[Seg]] = {}
-        self.lines: dict[str, list[str]] = {}
-        self.errors: dict[str, Finding] = {}  # rel -> its one E9500
-        self.modules: dict[Path, ModuleSource] = {}
-        self.scopes: list[Scope] = []
-        self.budget_hit = False
-
-    def release(self) -> None:
-        """Let go of the parse trees and evaluation memos, once the unit is extracted.  Scopes, modules
-        and their lazy inputs refer to each other: left as they are, everything they hold (the parse of
-        a whole Terraform folder) would wait for the cycle collector, which a scan runs seldom."""
-        for scope in self.scopes:
-            scope.release()
-        for mod in self.modules.values():
-            mod.release()
-        self.scopes.clear()
-        self.modules.clear()
-        self.srcmaps.clear()
-        self.lines.clear()
-
-    def lines_of(self, rel: str) -> list[str] | None:
-        return self.lines.get(rel)
-
-    def new_budget(self) -> None:
-        """A fresh per-resource evaluation budget (the scan-unit total still applies)."""
-        self.steps = MAX_STEPS_PER_RESOURCE
-
-    def inside(self, path: Path) -> bool:
-        return any(path == a or path.is_relative_to(a) for a in self.allowed)
-
-    def input_error(self, message: str, loc: Location) -> None:
-        self.errors.setdefault(loc.file, input_error(message, loc))
-
-    def remember(self, value: Value, segs: list[Seg]) -> None:
-        """Keep where each character of a string value was written (used to position JSON inside it)."""
-        if value.loc is None or not segs:
-            return
-        text = rendered(value)
-        if "{" in text or "[" in text:
-            self.srcmaps[(value.loc, text)] = segs
-
-    def module_source(self, folder: Path) -> ModuleSource:
-        mod = self.modules.get(folder)
-        if mod is None:
-            from lexiam.terraform.module import read_module_files
-
-            mod = ModuleSource(self, folder, read_module_files(folder, self), lazy=False)
-            self.modules[folder] = mod
-        return mod
-
-
-# --- the files of one module folder -----------------------------------------------------------
-
-# report path -> (text, parse): a file reached under two spellings of its path (a child module read
-# through its caller's resolved ``source``, and found by the walk) is still parsed once.  Bounded by
-# the source text it holds (a parse takes some 20 times the memory of its text, so about 3 MB): enough
-# for a caller and its children.
-_PARSE_CACHE: dict[str, tuple[str, ParsedFile | HclError]] = {}
-_PARSE_CACHE_MAX = 256
-_PARSE_CACHE_TEXT = 128 * 1024
-_cached_text = 0
-# report path -> (digest of the text, its parse error or None), for every file parsed in this process:
-# a child module's own task only asks whether its files parse, which its caller's task already knew.
-_OUTCOMES: dict[str, tuple[bytes, HclError | None]] = {}
-
-
-def _digest(text: str) -> bytes:
-    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
-
-
-def parse_cached(path: Path, rel: str, text: str) -> ParsedFile | HclError:
-    """Parse a file once per process (a child module may be reached from several callers).  The parse
-    depends on the text and the report path only; a text that changed is parsed again."""
-    global _cached_text
-    hit = _PARSE_CACHE.get(rel)
-    if hit is not None and hit[0] == text:
-        return hit[1]
-    try:
-        result: ParsedFile | HclError = parse_file(text, rel)
-    except HclError as exc:
-        # kept for the report: without this, its traceback and the parser's exception it replaced would
-        # keep every frame of the parse (and its tree) alive
-        result = exc.with_traceback(None)
-        result.__context__ = result.__cause__ = None
-    _OUTCOMES[rel] = (_digest(text), result if isinstance(result, HclError) else None)
-    if hit is not None:
-        _cached_text -= len(_PARSE_CACHE.pop(rel)[0])
-    while _PARSE_CACHE and (len(_PARSE_CACHE) >= _PARSE_CACHE_MAX or _cached_text + len(text) > _PARSE_CACHE_TEXT):
-        _cached_text -= len(_PARSE_CACHE.pop(next(iter(_PARSE_CACHE)))[0])
-    _PARSE_CACHE[rel] = (text, result)
-    _cached_text += len(text)
-    return result
-
-
-def parse_error(path: Path, rel: str, text: str) -> HclError | None:
-    """Why a file does not parse (None: it parses), without keeping or rebuilding its tree when this
-    process has parsed the same text before."""
-    known = _OUTCOMES.get(rel)
-    if known is not None and known[0] == _digest(text):
-        return known[1]
-    result = parse_cached(path, rel, text)
-    return result if isinstance(result, HclError) else None
-
-
-def _decl_pattern(kind: str, *labels: str) -> re.Pattern[str]:
-    parts = r"\s+".join(rf'"?{re.escape(label)}"?' for label in labels)
-    return re.compile(rf"(?m)^[ \t]*{kind}\s+{parts}\s*\{{")
-
-
-class SourceFile:
-    __slots__ = ("path", "rel", "text")
-
-    def __init__(self, path: Path, rel: str, text: str) -> None:
-        self.path = path
-        self.rel = rel
-        self.text = text
-
-
-class ModuleSource:
-    """The declarations of one folder's ``.tf`` files.  With ``lazy``, only the files asked for are
-    parsed up front; a declaration looked up and not found is searched for in the others (a cheap
-    text search, then a parse of the file that has it)."""
-
-    def __init__(self, ctx: Context, folder: Path, files: list[SourceFile], lazy: bool,
-                 eager: set[str] | None = None) -> None:
-        self.ctx = ctx
-        self.folder = folder
-        self.parsed: list[ParsedFile] = []
-        self.failed: dict[str, HclError] = {}
-        self.pending: dict[str, SourceFile] = {}
-        self.variables: dict[str, Block] = {}
-        self.locals: dict[str, Attribute] = {}
-        self.resources: dict[tuple[str, str], Block] = {}
-        self.data: dict[tuple[str, str], Block] = {}
-        self.modules: dict[str, Block] = {}
-        self.outputs: dict[str, Block] = {}
-        self.order: list[tuple[str, object]] = []  # ("resource"|"module", block) in file order
-        self._misses: set[tuple[str, ...]] = set()
-        for f in files:
-            if not lazy or (eager is not None and f.rel in eager):
-                self._parse(f)
-            else:
-                self.pending[f.rel] = f
-
-    def _parse(self, f: SourceFile) -> None:
-        self.pending.pop(f.rel, None)
-        result = parse_cached(f.path, f.rel, f.text)
-        if isinstance(result, HclError):
-            self.failed[f.rel] = result
-            return
-        self.ctx.lines[f.rel] = result.lines
-        self.parsed.append(result)
-        for block in result.body.blocks:
-            labels = block.labels
-            if block.type == "variable" and labels:
-                self.variables.setdefault(labels[0], block)
-            elif block.type == "locals":
-                for name, attr in block.body.attrs.items():
-                    self.locals.setdefault(name, attr)
-            elif block.type == "resource" and len(labels) >= 2:
-                self.resources.setdefault((labels[0], labels[1]), block)
-            elif block.type == "data" and len(labels) >= 2:
-                self.data.setdefault((labels[0], labels[1]), block)
-            elif block.type == "module" and labels:
-                self.modules.setdefault(labels[0], block)
-            elif block.type == "output" and labels:
-                self.outputs.setdefault(labels[0], block)
-
-    def release(self) -> None:
-        for table in (self.failed, self.pending, self.variables, self.locals, self.resources, self.data,
-                      self.modules, self.outputs):
-            table.clear()
-        self.parsed.clear()
-        self.order.clear()
-
-    def _search(self, key: tuple[str, ...], patterns: list[re.Pattern[str]]) -> None:
-        if not self.pending or key in self._misses:
-            return
-        for f in list(self.pending.values()):
-            if all(p.search(f.text) for p in patterns):
-                self._parse(f)
-                return
-        self._misses.add(key)
-
-    def variable(self, name: str) -> Block | None:
-        if name not in self.variables:
-            self._search(("variable", name), [_decl_pattern("variable", name)])
-        return self.variables.get(name)
-
-    def local(self, name: str) -> Attribute | None:
-        if name not in self.locals:
-            self._search(("local", name), [re.compile(r"(?m)^[ \t]*locals\s*\{"),
-                                           re.compile(rf"(?m)^[ \t]*{re.escape(name)}\s*=")])
-        return self.locals.get(name)
-
-    def resource(self, type_: str, name: str) -> Block | None:
-        key = (type_, name)
-        if key not in self.resources:
-            self._search(("resource", type_, name), [_decl_pattern("resource", type_, name)])
-        return self.resources.get(key)
-
-    def data_source(self, type_: str, name: str) -> Block | None:
-        key = (type_, name)
-        if key not in self.data:
-            self._search(("data", type_, name), [_decl_pattern("data", type_, name)])
-        return self.data.get(key)
-
-    def module_call(self, name: str) -> Block | None:
-        if name not in self.modules:
-            self._search(("module", name), [_decl_pattern("module", name)])
-        return self.modules.get(name)
-
-    def output(self, name: str) -> Block | None:
-        if name not in self.outputs:
-            self._search(("output", name), [_decl_pattern("output", name)])
-        return self.outputs.get(name)
-
-
-# --- scopes ----------------------------------------------------------------------------------------
 
 class Scope:
     """One module instance: its inputs, its memo, its children."""
@@ -379,6 +87,10 @@ class Scope:
         self.memo.clear()
         self.children.clear()
         self.inputs = {}
+
+    def template_scope(self) -> Scope:
+        """The scope of a template file: only the variables passed to ``templatefile()`` are visible."""
+        return _TemplateScope(self.ctx, self.mod, self.prefix, {}, self.chain, self.root_folder)
 
     # -- memoised lookups with cycle detection --------------------------------------------------
     def _cached(self, key: tuple[object, ...], compute: Callable[[], object], loc: Location | None) -> object:
@@ -445,7 +157,7 @@ class Scope:
         for piece, at in pieces:
             if isinstance(piece, Chunk):
                 segs.extend((offset + o, ln, col) for o, ln, col in piece.segs)
-                _append(parts, piece.text)
+                append_text(parts, piece.text)
                 offset += len(piece.text)
                 continue
             assert isinstance(piece, Value)
@@ -457,7 +169,7 @@ class Scope:
                     nsym += 1
                     parts.append(p)
                 else:
-                    _append(parts, p)
+                    append_text(parts, p)
                     offset += len(p)
         if offset > MAX_STRING:
             return unk("a string too long to evaluate", loc)
@@ -492,7 +204,7 @@ class Scope:
 
     def _name(self, e: Name, env: dict[str, object] | None) -> object:
         if env and e.name in env:
-            return _relocated(env[e.name], e.loc)
+            return relocated(env[e.name], e.loc)
         return unk(e.name, e.loc)
 
     def _cond(self, e: Cond, env: dict[str, object] | None) -> object:
@@ -507,8 +219,6 @@ class Scope:
         return unk(f"the operator {e.op}", e.loc)
 
     def _call(self, e: Call, env: dict[str, object] | None) -> object:
-        from lexiam.terraform.functions import call
-
         return call(self, e, env)
 
     def _for(self, e: ForExpr, env: dict[str, object] | None) -> object:
@@ -560,7 +270,7 @@ class Scope:
         if isinstance(base, Name):
             root = base.name
             if env and root in env:
-                return self.apply(_relocated(env[root], loc), steps, env, loc)
+                return self.apply(relocated(env[root], loc), steps, env, loc)
             resolved = self.traverse(root, steps, env, loc)
             if resolved is not None:
                 node, rest = resolved
@@ -628,11 +338,11 @@ class Scope:
                     return RList(loc=loc)
                 return RList([self.apply(node, rest, env, loc)], loc=loc)
             if kind == "attr":
-                node = _get(node, str(arg), loc)
+                node = get_attr(node, str(arg), loc)
                 continue
             assert isinstance(arg, Expr)
             index = self.ev(arg, env)
-            node = _index(node, index, loc)
+            node = get_index(node, index, loc)
         return node
 
     # -- declarations ---------------------------------------------------------------------------
@@ -648,7 +358,7 @@ class Scope:
                 return unk(f"var.{name}", loc)
             return self.ev(default.expr)
 
-        return _relocated(self._cached(("var", name), compute, loc), loc)
+        return relocated(self._cached(("var", name), compute, loc), loc)
 
     def local(self, name: str, loc: Location) -> object:
         def compute() -> object:
@@ -697,8 +407,6 @@ class Scope:
         if type_ == "aws_iam_policy_document" and attr in ("json", "minified_json"):
             if block is None:
                 return unk(f"data.{type_}.{name}", loc)
-            from lexiam.terraform.policydoc import policy_document
-
             return self._cached(("pdoc", name), lambda: policy_document(self, block), loc)
         if block is not None and attr in block.body.attrs:
             return self.block_attr(block, ("data", type_, name, attr), attr)
@@ -817,13 +525,13 @@ class Scope:
         return out
 
 
-def _append(parts: list[Part], text: str) -> None:
-    if not text:
-        return
-    if parts and isinstance(parts[-1], str):
-        parts[-1] = parts[-1] + text
-    else:
-        parts.append(text)
+
+class _TemplateScope(Scope):
+    """A scope that resolves no reference: a template sees only the variables it is given."""
+
+    def traverse(self, root: str, steps: list[Step], env: dict[str, object] | None,
+                 loc: Location) -> tuple[object, list[Step]] | None:
+        return None
 
 
 def _leading_attrs(steps: list[Step]) -> list[str]:
@@ -848,69 +556,6 @@ def _describe(root: str, steps: list[Step]) -> str:
         else:
             out += "[...]"
     return out
-
-
-def _relocated(node: object, loc: Location) -> object:
-    """A value given without a position (a --var on the command line) takes the reference's."""
-    if isinstance(node, Value) and node.loc is None:
-        return node.with_loc(loc)
-    return node
-
-
-def scalar_options(node: object, loc: Location | None) -> list[Value]:
-    """The candidate strings of a node that is interpolated into a string."""
-    out: list[Value] = []
-    for c in candidates(node):
-        if isinstance(c, Value):
-            out.append(c)
-        else:
-            out.append(unk("a collection in a string", loc))
-    if not out:
-        out.append(unk("null in a string", loc))
-    return out
-
-
-def iterate(coll: RList | RMap) -> list[tuple[Value, object]] | None:
-    if len(coll) > MAX_ITEMS:
-        return None
-    if isinstance(coll, RList):
-        return [(Value.of(i, coll.loc), item) for i, item in enumerate(coll)]
-    return [(Value.of(k, coll.key_locs.get(k, coll.loc)), v) for k, v in coll.items()]
-
-
-def _get(node: object, key: str, loc: Location) -> object:
-    if isinstance(node, RMap):
-        if key in node:
-            return node[key]
-        return unk(f"no attribute {key}", loc)
-    if isinstance(node, Value) and node.is_unknown:
-        return unk(f"{node.render()}.{key}", loc)
-    if isinstance(node, Value) and node.symbols:
-        sym = node.symbols[0]
-        return unk(f"{sym.name}.{key}", loc)
-    return unk(f"attribute {key} of a value that has none", loc)
-
-
-def _index(node: object, index: object, loc: Location) -> object:
-    key = text_of(index)
-    if isinstance(node, RList):
-        if key is not None and re.fullmatch(r"-?\d+", key):
-            i = int(key)
-            if 0 <= i < len(node):
-                return node[i]
-            return unk("index out of range", loc)
-        if 0 < len(node) <= MAX_COMBOS:
-            return choice(list(node))  # an index not known: every element is a candidate
-        return unk("an index not known", loc)
-    if isinstance(node, RMap):
-        if key is not None:
-            if key in node:
-                return node[key]
-            return unk(f"no key {key}", loc)
-        if 0 < len(node) <= MAX_COMBOS:
-            return choice(list(node.values()))
-        return unk("a key not known", loc)
-    return unk("an index into a value not known", loc)
 
 
 _DISPATCH: dict[type, Callable[..., object]] = {

@@ -12,16 +12,21 @@ import re
 from collections.abc import Callable
 from itertools import product
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from lexiam.terraform.evaluate import MAX_COMBOS, MAX_STRING, Scope, choice, text_of, unk
 from lexiam.terraform.hcl import plain_chunk, split_template
+from lexiam.terraform.jsontext import decode
 from lexiam.terraform.nodes import Call, Template
+from lexiam.terraform.tfvalues import MAX_COMBOS, MAX_STRING, choice, text_of, unk
 from lexiam.values import NOVALUE, Choice, Location, RList, RMap, Value, candidates, concat
 
-Fn = Callable[[Scope, list[object], Call], object]
+if TYPE_CHECKING:
+    from lexiam.terraform.context import Evaluator
+
+Fn = Callable[["Evaluator", list[object], Call], object]
 
 
-def call(scope: Scope, e: Call, env: dict[str, object] | None) -> object:
+def call(scope: Evaluator, e: Call, env: dict[str, object] | None) -> object:
     fn = FUNCTIONS.get(e.name)
     if fn is None:
         return unk(f"{e.name}()", e.loc)
@@ -79,7 +84,7 @@ def _known_texts(values: list[object]) -> list[str] | None:
 _VERB = re.compile(r"%(?:%|([-+# 0]*)(\d+|\*)?(?:\.(\d+|\*))?([a-zA-Z]))")
 
 
-def fn_format(scope: Scope, args: list[object], e: Call) -> object:
+def fn_format(scope: Evaluator, args: list[object], e: Call) -> object:
     if not args:
         return unk("format()", e.loc)
 
@@ -116,7 +121,7 @@ def fn_format(scope: Scope, args: list[object], e: Call) -> object:
     return _lift(args, e.loc, one)
 
 
-def fn_join(scope: Scope, args: list[object], e: Call) -> object:
+def fn_join(scope: Evaluator, args: list[object], e: Call) -> object:
     if len(args) < 2:
         return unk("join()", e.loc)
 
@@ -139,7 +144,7 @@ def fn_join(scope: Scope, args: list[object], e: Call) -> object:
 
 
 def _string_fn(f: Callable[..., str], arity: int) -> Fn:
-    def fn(scope: Scope, args: list[object], e: Call) -> object:
+    def fn(scope: Evaluator, args: list[object], e: Call) -> object:
         if len(args) != arity:
             return unk(f"{e.name}()", e.loc)
 
@@ -164,7 +169,7 @@ def _trim(s: str, chars: str) -> str:
     return s.strip(chars)
 
 
-def fn_split(scope: Scope, args: list[object], e: Call) -> object:
+def fn_split(scope: Evaluator, args: list[object], e: Call) -> object:
     if len(args) != 2:
         return unk("split()", e.loc)
 
@@ -181,11 +186,11 @@ def fn_split(scope: Scope, args: list[object], e: Call) -> object:
 
 # --- collections -----------------------------------------------------------------------------------
 
-def fn_identity(scope: Scope, args: list[object], e: Call) -> object:
+def fn_identity(scope: Evaluator, args: list[object], e: Call) -> object:
     return args[0] if len(args) == 1 else unk(f"{e.name}()", e.loc)
 
 
-def fn_concat(scope: Scope, args: list[object], e: Call) -> object:
+def fn_concat(scope: Evaluator, args: list[object], e: Call) -> object:
     out = RList(loc=e.loc)
     for a in args:
         a = _one(a)
@@ -197,7 +202,7 @@ def fn_concat(scope: Scope, args: list[object], e: Call) -> object:
     return out
 
 
-def fn_merge(scope: Scope, args: list[object], e: Call) -> object:
+def fn_merge(scope: Evaluator, args: list[object], e: Call) -> object:
     def one(combo: list[object]) -> object:
         out = RMap(loc=e.loc)
         for m in combo:
@@ -213,7 +218,7 @@ def fn_merge(scope: Scope, args: list[object], e: Call) -> object:
     return _lift(args, e.loc, one)
 
 
-def fn_lookup(scope: Scope, args: list[object], e: Call) -> object:
+def fn_lookup(scope: Evaluator, args: list[object], e: Call) -> object:
     if len(args) not in (2, 3):
         return unk("lookup()", e.loc)
     m = _one(args[0])
@@ -231,7 +236,7 @@ def fn_lookup(scope: Scope, args: list[object], e: Call) -> object:
     return unk("lookup() with a key not known", e.loc)
 
 
-def fn_element(scope: Scope, args: list[object], e: Call) -> object:
+def fn_element(scope: Evaluator, args: list[object], e: Call) -> object:
     if len(args) != 2:
         return unk("element()", e.loc)
     lst = _one(args[0])
@@ -243,7 +248,7 @@ def fn_element(scope: Scope, args: list[object], e: Call) -> object:
     return choice(list(lst)) if len(lst) <= MAX_COMBOS else unk("element() index not known", e.loc)
 
 
-def fn_coalesce(scope: Scope, args: list[object], e: Call) -> object:
+def fn_coalesce(scope: Evaluator, args: list[object], e: Call) -> object:
     for a in args:
         options = list(candidates(a))
         if not options:
@@ -254,7 +259,7 @@ def fn_coalesce(scope: Scope, args: list[object], e: Call) -> object:
     return unk("coalesce() with no value", e.loc)
 
 
-def fn_coalescelist(scope: Scope, args: list[object], e: Call) -> object:
+def fn_coalescelist(scope: Evaluator, args: list[object], e: Call) -> object:
     for a in args:
         a1 = _one(a)
         if isinstance(a1, RList) and not a1:
@@ -265,14 +270,14 @@ def fn_coalescelist(scope: Scope, args: list[object], e: Call) -> object:
     return RList(loc=e.loc)
 
 
-def fn_compact(scope: Scope, args: list[object], e: Call) -> object:
+def fn_compact(scope: Evaluator, args: list[object], e: Call) -> object:
     lst = _one(args[0]) if len(args) == 1 else None
     if not isinstance(lst, RList):
         return unk("compact() of a list not known", e.loc)
     return RList([x for x in lst if not (isinstance(x, Value) and x.text == "") and x is not NOVALUE], loc=lst.loc)
 
 
-def fn_distinct(scope: Scope, args: list[object], e: Call) -> object:
+def fn_distinct(scope: Evaluator, args: list[object], e: Call) -> object:
     lst = _one(args[0]) if len(args) == 1 else None
     if not isinstance(lst, RList):
         return unk("distinct() of a list not known", e.loc)
@@ -286,7 +291,7 @@ def fn_distinct(scope: Scope, args: list[object], e: Call) -> object:
     return out
 
 
-def fn_flatten(scope: Scope, args: list[object], e: Call) -> object:
+def fn_flatten(scope: Evaluator, args: list[object], e: Call) -> object:
     lst = _one(args[0]) if len(args) == 1 else None
     if not isinstance(lst, RList):
         return unk("flatten() of a list not known", e.loc)
@@ -304,25 +309,25 @@ def fn_flatten(scope: Scope, args: list[object], e: Call) -> object:
     return out
 
 
-def fn_setunion(scope: Scope, args: list[object], e: Call) -> object:
+def fn_setunion(scope: Evaluator, args: list[object], e: Call) -> object:
     return fn_distinct(scope, [fn_concat(scope, args, e)], e)
 
 
-def fn_values(scope: Scope, args: list[object], e: Call) -> object:
+def fn_values(scope: Evaluator, args: list[object], e: Call) -> object:
     m = _one(args[0]) if len(args) == 1 else None
     if not isinstance(m, RMap):
         return unk("values() of a map not known", e.loc)
     return RList(list(m.values()), loc=e.loc)
 
 
-def fn_keys(scope: Scope, args: list[object], e: Call) -> object:
+def fn_keys(scope: Evaluator, args: list[object], e: Call) -> object:
     m = _one(args[0]) if len(args) == 1 else None
     if not isinstance(m, RMap):
         return unk("keys() of a map not known", e.loc)
     return RList([Value.of(k, m.key_locs.get(k, m.loc)) for k in m], loc=e.loc)
 
 
-def fn_one(scope: Scope, args: list[object], e: Call) -> object:
+def fn_one(scope: Evaluator, args: list[object], e: Call) -> object:
     lst = _one(args[0]) if len(args) == 1 else None
     if isinstance(lst, RList):
         if not lst:
@@ -332,7 +337,7 @@ def fn_one(scope: Scope, args: list[object], e: Call) -> object:
     return unk("one() of a list not known", e.loc)
 
 
-def fn_length(scope: Scope, args: list[object], e: Call) -> object:
+def fn_length(scope: Evaluator, args: list[object], e: Call) -> object:
     x = _one(args[0]) if len(args) == 1 else None
     if isinstance(x, (RList, RMap)):
         return Value.of(len(x), e.loc)
@@ -341,7 +346,7 @@ def fn_length(scope: Scope, args: list[object], e: Call) -> object:
     return unk("length() not known", e.loc)
 
 
-def fn_zipmap(scope: Scope, args: list[object], e: Call) -> object:
+def fn_zipmap(scope: Evaluator, args: list[object], e: Call) -> object:
     if len(args) != 2:
         return unk("zipmap()", e.loc)
     keys, vals = _one(args[0]), _one(args[1])
@@ -357,14 +362,14 @@ def fn_zipmap(scope: Scope, args: list[object], e: Call) -> object:
     return out
 
 
-def fn_reverse(scope: Scope, args: list[object], e: Call) -> object:
+def fn_reverse(scope: Evaluator, args: list[object], e: Call) -> object:
     lst = _one(args[0]) if len(args) == 1 else None
     if not isinstance(lst, RList):
         return unk("reverse() not known", e.loc)
     return RList(list(reversed(lst)), loc=lst.loc)
 
 
-def fn_try(scope: Scope, args: list[object], e: Call) -> object:
+def fn_try(scope: Evaluator, args: list[object], e: Call) -> object:
     for a in args:
         if isinstance(a, Value) and a.is_unknown and len(a.parts) == 1:
             continue
@@ -374,7 +379,7 @@ def fn_try(scope: Scope, args: list[object], e: Call) -> object:
 
 # --- JSON ------------------------------------------------------------------------------------------
 
-def fn_jsonencode(scope: Scope, args: list[object], e: Call) -> object:
+def fn_jsonencode(scope: Evaluator, args: list[object], e: Call) -> object:
     if len(args) != 1:
         return unk("jsonencode()", e.loc)
 
@@ -391,9 +396,7 @@ def fn_jsonencode(scope: Scope, args: list[object], e: Call) -> object:
     return _lift(args, e.loc, one)
 
 
-def fn_jsondecode(scope: Scope, args: list[object], e: Call) -> object:
-    from lexiam.terraform.jsontext import decode
-
+def fn_jsondecode(scope: Evaluator, args: list[object], e: Call) -> object:
     if len(args) != 1:
         return unk("jsondecode()", e.loc)
 
@@ -409,7 +412,7 @@ def fn_jsondecode(scope: Scope, args: list[object], e: Call) -> object:
 
 # --- files -----------------------------------------------------------------------------------------
 
-def read_in_tree(scope: Scope, raw: object, e: Call) -> Value | None:
+def read_in_tree(scope: Evaluator, raw: object, e: Call) -> Value | None:
     """The text of a file named by a template, when it lies inside the scanned tree."""
     ctx = scope.ctx
     name = text_of(raw)
@@ -442,21 +445,14 @@ def read_in_tree(scope: Scope, raw: object, e: Call) -> Value | None:
     return value
 
 
-def fn_file(scope: Scope, args: list[object], e: Call) -> object:
+def fn_file(scope: Evaluator, args: list[object], e: Call) -> object:
     if len(args) != 1:
         return unk("file()", e.loc)
     value = read_in_tree(scope, args[0], e)
     return value if value is not None else unk("file() not read", e.loc)
 
 
-class _TemplateScope(Scope):
-    """The scope of a template file: only the variables passed to templatefile() are visible."""
-
-    def traverse(self, root, steps, env, loc):  # noqa: ANN001, ANN201
-        return None
-
-
-def fn_templatefile(scope: Scope, args: list[object], e: Call) -> object:
+def fn_templatefile(scope: Evaluator, args: list[object], e: Call) -> object:
     if len(args) != 2:
         return unk("templatefile()", e.loc)
     value = read_in_tree(scope, args[0], e)
@@ -471,8 +467,7 @@ def fn_templatefile(scope: Scope, args: list[object], e: Call) -> object:
     variables = _one(args[1])
     if isinstance(variables, RMap):
         env.update(variables)
-    tscope = _TemplateScope(scope.ctx, scope.mod, scope.prefix, {}, scope.chain, scope.root_folder)
-    return tscope.ev(Template(loc, parts, heredoc=True), env)
+    return scope.template_scope().ev(Template(loc, parts, heredoc=True), env)
 
 
 FUNCTIONS: dict[str, Fn] = {

@@ -2,7 +2,7 @@
 plan) turned into resolved maps whose positions point at the characters in the file.
 
 The evaluator records, for every string value that may hold JSON, where each of its characters
-was written (:meth:`lexiam.terraform.evaluate.Context.remember`): escapes, heredoc indentation
+was written (:meth:`lexiam.terraform.context.Context.remember`): escapes, heredoc indentation
 and interpolations included.  Here that map becomes the ``mapper`` of the positioned loader, so a
 ``"lex:Foo"`` inside a heredoc policy is reported at its own line and column.  Deploy-time symbols
 inside the text are swapped for placeholders while parsing and put back into the string leaves.
@@ -19,18 +19,12 @@ from typing import TYPE_CHECKING
 from lexiam import positioned
 from lexiam.model import PolicyDocument
 from lexiam.policy import literal_tree, parse_policy
+from lexiam.terraform.tfvalues import rendered
 from lexiam.values import NOVALUE, Location, RList, RMap, Symbol, Value, candidates
 
 if TYPE_CHECKING:
-    from lexiam.terraform.evaluate import Context
+    from lexiam.terraform.context import Context
     from lexiam.terraform.nodes import Seg
-
-
-
-def _rendered(value: Value) -> str:
-    from lexiam.terraform.evaluate import rendered
-
-    return rendered(value)
 
 
 def segment_mapper(text: str, segs: list[Seg]) -> positioned.Mapper:
@@ -61,7 +55,7 @@ def _parse_mapped(ctx: Context, value: Value) -> object | JsonFailure | None:
     """The JSON tree of a string value whose characters' positions are known; None when they are not."""
     if value.loc is None:
         return None
-    text = _rendered(value)
+    text = rendered(value)
     segs = ctx.srcmaps.get((value.loc, text))
     if segs is None:
         return None

@@ -18,10 +18,11 @@ from lexiam import arns, model, positioned
 from lexiam.contract import FileResult, LoadOutput, Options
 from lexiam.model import input_error
 from lexiam.terraform import types as tft
-from lexiam.terraform.evaluate import Context, first_value, unk
+from lexiam.terraform.context import Context
 from lexiam.terraform.extract import View, extract_resource
 from lexiam.terraform.jsontext import json_string_segs
-from lexiam.terraform.module import SKIP_REASON, looks_relevant
+from lexiam.terraform.relevance import SKIP_REASON, looks_relevant
+from lexiam.terraform.tfvalues import first_value, unk
 from lexiam.values import NOVALUE, Location, RList, RMap, Symbol, Value
 
 _INDEX = re.compile(r"\[[^\]]*\]")

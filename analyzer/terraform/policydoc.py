@@ -12,18 +12,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from lexiam.terraform.evaluate import first_value, text_of, unk
+from lexiam.terraform.jsontext import decode
+from lexiam.terraform.tfvalues import first_value, text_of, unk
 from lexiam.values import NOVALUE, RList, RMap, Value, candidates
 
 if TYPE_CHECKING:
-    from lexiam.terraform.evaluate import Scope
+    from lexiam.terraform.context import Evaluator
     from lexiam.terraform.nodes import Block
 
 _LISTS = (("actions", "Action"), ("not_actions", "NotAction"), ("resources", "Resource"),
           ("not_resources", "NotResource"))
 
 
-def policy_document(scope: Scope, block: Block, env: dict[str, object] | None = None) -> RMap:
+def policy_document(scope: Evaluator, block: Block, env: dict[str, object] | None = None) -> RMap:
     doc = RMap(loc=block.loc)
     attrs = block.body.attrs
     version = attrs.get("version")
@@ -61,10 +62,8 @@ def policy_document(scope: Scope, block: Block, env: dict[str, object] | None = 
     return doc
 
 
-def _documents_statements(scope: Scope, node: object, loc: object) -> list[object]:
+def _documents_statements(scope: Evaluator, node: object, loc: object) -> list[object]:
     """The statements of a list of policy documents (maps, or JSON text); unknown ones as unknown."""
-    from lexiam.terraform.jsontext import decode
-
     out: list[object] = []
     docs: list[object] = []
     for opt in candidates(node):
@@ -89,7 +88,7 @@ def _documents_statements(scope: Scope, node: object, loc: object) -> list[objec
     return out
 
 
-def _statement(scope: Scope, block: Block, env: dict[str, object] | None) -> RMap:
+def _statement(scope: Evaluator, block: Block, env: dict[str, object] | None) -> RMap:
     st = RMap(loc=block.loc)
     attrs = block.body.attrs
 
@@ -122,7 +121,7 @@ def _statement(scope: Scope, block: Block, env: dict[str, object] | None) -> RMa
     return st
 
 
-def _principals(scope: Scope, block: Block, block_type: str, env: dict[str, object] | None) -> object | None:
+def _principals(scope: Evaluator, block: Block, block_type: str, env: dict[str, object] | None) -> object | None:
     entries = scope.expand_blocks(block.body, block_type, env)
     if not entries:
         return None
@@ -149,7 +148,7 @@ def _principals(scope: Scope, block: Block, block_type: str, env: dict[str, obje
     return out
 
 
-def _conditions(scope: Scope, block: Block, env: dict[str, object] | None) -> RMap | None:
+def _conditions(scope: Evaluator, block: Block, env: dict[str, object] | None) -> RMap | None:
     entries = scope.expand_blocks(block.body, "condition", env)
     if not entries:
         return None

@@ -17,7 +17,7 @@ from typing import TypeVar
 import pytest
 
 from lexiam.engine import Options, scan
-from lexiam.terraform import evaluate
+from lexiam.terraform import sources
 from tests.terraform.conftest import FIXTURES
 
 ROOT = FIXTURES / "modules" / "root"
@@ -67,16 +67,16 @@ def test_a_child_module_is_parsed_once_for_its_caller_and_its_own_task(tmp_path:
     root = tmp_path / "root"
     shutil.copytree(ROOT, root)
     parses: collections.Counter[str] = collections.Counter()
-    real_parse = evaluate.parse_file
+    real_parse = sources.parse_file
 
     def counting_parse(text: str, rel: str):  # noqa: ANN202 - ParsedFile
         parses[rel] += 1
         return real_parse(text, rel)
 
-    monkeypatch.setattr(evaluate, "parse_file", counting_parse)
-    monkeypatch.setattr(evaluate, "_PARSE_CACHE", {})  # the tree cache alone could hide a second parse
-    monkeypatch.setattr(evaluate, "_PARSE_CACHE_TEXT", 0)
-    monkeypatch.setattr(evaluate, "_OUTCOMES", {})
+    monkeypatch.setattr(sources, "parse_file", counting_parse)
+    monkeypatch.setattr(sources, "_PARSE_CACHE", {})  # the tree cache alone could hide a second parse
+    monkeypatch.setattr(sources, "_PARSE_CACHE_TEXT", 0)
+    monkeypatch.setattr(sources, "_OUTCOMES", {})
     result = scan([root], Options(root=root, jobs=1))
     statuses = {f.file: (f.status, f.reason) for f in result.files}
     assert statuses["modules/bot/main.tf"] == ("scanned", "analysed as module.bot of .")
@@ -87,7 +87,7 @@ def test_a_child_module_is_parsed_once_for_its_caller_and_its_own_task(tmp_path:
 def test_a_changed_text_is_parsed_again(tmp_path: Path) -> None:
     rel = "changed/main.tf"
     good = 'locals {\n  a = 1\n}\n'
-    assert evaluate.parse_error(tmp_path / "main.tf", rel, good) is None
-    error = evaluate.parse_error(tmp_path / "main.tf", rel, good.replace("= 1", "= = 1"))
+    assert sources.parse_error(tmp_path / "main.tf", rel, good) is None
+    error = sources.parse_error(tmp_path / "main.tf", rel, good.replace("= 1", "= = 1"))
     assert error is not None and error.line == 2
-    assert evaluate.parse_error(tmp_path / "main.tf", rel, good) is None
+    assert sources.parse_error(tmp_path / "main.tf", rel, good) is None

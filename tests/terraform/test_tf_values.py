@@ -80,8 +80,10 @@ resource "aws_iam_policy" "p" {
     perm = entity(unit, "aws_lambda_permission.lex")
     assert perm.principal.text == "lexv2.amazonaws.com"  # the model keeps one candidate per field
     from lexiam.engine import Options
-    from lexiam.terraform.evaluate import Context, ModuleSource, Scope, SourceFile
+    from lexiam.terraform.context import Context
+    from lexiam.terraform.evaluate import Scope
     from lexiam.terraform.hcl import parse_expression
+    from lexiam.terraform.sources import ModuleSource, SourceFile
 
     ctx = Context(Options(root=folder), lambda p: p.name, [folder])
     scope = Scope(ctx, ModuleSource(ctx, folder, [SourceFile(folder / "main.tf", "main.tf",

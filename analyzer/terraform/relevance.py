@@ -1,0 +1,300 @@
+"""Which Terraform folders need parsing at all, and which folders of the scan call which local modules.
+
+* A folder whose files (with its auto-loaded ``.tfvars``, the files its ``file()`` calls name, and
+  the local modules it calls) never mention Lex nor an ``aws-service-role`` path is skipped before
+  any parsing: every rule of the pack needs one of the two (a ``lex:`` action, a Lex service
+  principal or resource, a Lex service-linked role, or a role path under ``/aws-service-role/``).
+* In a folder that is relevant, the files that are (plus the files that refer to what those
+  declare) are parsed up front (:func:`seeds`).
+* The call index (:func:`call_index`, built once per scan by :func:`prepare`) records the local
+  module calls of every folder of the scan, so that a child module is analysed through its caller.
+
+All of this reads text, never a parse.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import weakref
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from lexiam.contract import SKIP_DIRS, Options
+from lexiam.prefilter import may_match
+from lexiam.terraform.sources import SourceFile, read_module_files
+from lexiam.terraform.tfvalues import MAX_MODULE_DEPTH
+from lexiam.terraform.types import SELF_DATA
+
+if TYPE_CHECKING:
+    from lexiam.terraform.context import Context
+
+# Lex in any spelling a rule looks at (lex:, lexv2, aws_lex*, awscc_lex*, AWSServiceRoleForLex,
+# camelCase "...Lex...") but not "complex", "flex", "alexa", "PutLexicon" is accepted (rare).
+RELEVANT = re.compile(r"(?i:(?<![a-z])lex)|Lex|(?i:aws-service-role)")
+_NEEDLES = ("lex", "aws-service-role")  # every match of RELEVANT holds one, lower-cased
+SKIP_REASON = "no Lex or IAM content"
+
+_TOP = re.compile(r"(?m)^(resource|data|module|variable|output|locals|provider|terraform|moved|import|check|removed)\b")
+_SOURCE = re.compile(r"""(?m)^[ \t]*source\s*=\s*"([^"]*)\"""")
+_FILE_REF = re.compile(r"""\b(?:file|templatefile)\(\s*"(?:\$\{path\.(?:module|root|cwd)\}/)?([^"$]+)\"""")
+_DECL = re.compile(r'''^(resource|data)\s+"?([\w-]+)"?\s+"?([\w-]+)"?|^(variable|module)\s+"?([\w-]+)"?''')
+_COMMENT_LINES = re.compile(r"(?m)^[ \t]*(?:#|//).*$")
+_LOCAL_NAME = re.compile(r"(?m)^[ \t]{1,8}([A-Za-z_][\w-]*)\s*=(?!=)")
+
+# The scan-wide call index gives up (and every folder is then analysed on its own, its local modules
+# through it as well) past these: as many .tf files as --max-files lets a scan read by default, so that
+# a monorepo of tens of thousands of .tf files still has its module calls resolved once.
+MAX_INDEX_FILES = 100_000
+MAX_INDEX_ENTRIES = 1_000_000
+MAX_REF_FILE_BYTES = 1024 * 1024
+
+
+def looks_relevant(text: str) -> bool:
+    """Cheap pre-parse filter: can this text hold anything a Lex/IAM rule looks at?"""
+    return may_match(text, RELEVANT, _NEEDLES)
+
+
+def _chunks(text: str) -> list[tuple[str, str]]:
+    """Top-level block texts: (kind, text from its header to the next top-level header)."""
+    starts = [(m.start(), m.group(1)) for m in _TOP.finditer(text)]
+    out: list[tuple[str, str]] = []
+    for i, (pos, kind) in enumerate(starts):
+        end = starts[i + 1][0] if i + 1 < len(starts) else len(text)
+        out.append((kind, text[pos:end]))
+    return out
+
+
+def local_sources(folder: Path, text: str) -> list[tuple[str, Path]]:
+    """(module name, resolved folder) of the module blocks of a text whose source is a local path."""
+    out: list[tuple[str, Path]] = []
+    if "module" not in text or "source" not in text:
+        return out
+    for kind, chunk in _chunks(text):
+        if kind != "module":
+            continue
+        m = _SOURCE.search(chunk)
+        name_m = re.match(r'module\s+"?([\w-]+)"?', chunk)
+        if not m or not name_m:
+            continue
+        src = m.group(1)
+        if not (src.startswith("./") or src.startswith("../") or src in (".", "..")):
+            continue
+        try:
+            target = (folder / src).resolve()
+        except (OSError, RuntimeError, ValueError):
+            continue
+        if target.is_dir():
+            out.append((name_m.group(1), target))
+    return out
+
+
+def referenced_files_relevant(folder: Path, text: str, allowed: list[Path]) -> bool:
+    if "file(" not in text:
+        return False
+    for m in _FILE_REF.finditer(text):
+        try:
+            path = (folder / m.group(1)).resolve()
+        except (OSError, RuntimeError, ValueError):
+            continue
+        if not any(path == a or path.is_relative_to(a) for a in allowed):
+            continue
+        try:
+            if path.is_file() and path.stat().st_size <= MAX_REF_FILE_BYTES:
+                if looks_relevant(path.read_text(encoding="utf-8", errors="replace")):
+                    return True
+        except OSError:
+            continue
+    return False
+
+
+# --- the scan-wide index of local module calls -----------------------------------------------------
+
+@dataclass
+class CallIndex:
+    complete: bool = True
+    own_relevant: dict[Path, bool] = field(default_factory=dict)
+    calls: dict[Path, list[tuple[str, Path]]] = field(default_factory=dict)  # caller -> [(name, child)]
+    callers: dict[Path, list[tuple[str, Path]]] = field(default_factory=dict)  # child -> [(name, caller)]
+    reached: dict[Path, tuple[str, Path]] = field(default_factory=dict)  # child -> (name, an entry caller)
+    relevance: dict[Path, bool] = field(default_factory=dict)
+
+
+_INDEXES: dict[int, tuple[weakref.ref[Options], tuple[Path, ...], CallIndex]] = {}
+
+
+def scan_roots(options: Options) -> list[Path]:
+    roots = getattr(options, "scan_paths", None) or (options.root,)
+    out: list[Path] = []
+    for r in roots:
+        try:
+            p = Path(r).resolve()
+        except (OSError, RuntimeError):
+            continue
+        out.append(p if p.is_dir() else p.parent)
+    return out
+
+
+def call_index(options: Options) -> CallIndex:
+    """Which folders of the scan call which local modules (one walk per scan, kept with its options)."""
+    roots = tuple(scan_roots(options))
+    key = id(options)
+    hit = _INDEXES.get(key)
+    if hit is not None and hit[0]() is options and hit[1] == roots:
+        return hit[2]
+    index = _build_index(roots, options)
+    for k in [k for k, v in _INDEXES.items() if v[0]() is None]:
+        del _INDEXES[k]
+    _INDEXES[key] = (weakref.ref(options), roots, index)
+    return index
+
+
+def prepare(options: Options) -> None:
+    """Build the scan's call index now, before ``--jobs`` forks its workers: they inherit it."""
+    call_index(options)
+
+
+def _build_index(roots: tuple[Path, ...], options: Options) -> CallIndex:
+    index = CallIndex()
+    exclude = getattr(options, "exclude", None)  # what the configuration leaves out of the scan
+    files = 0
+    entries = 0
+    seen: set[Path] = set()
+    stack = [r for r in roots]
+    while stack:
+        d = stack.pop()
+        if d in seen:
+            continue
+        seen.add(d)
+        try:
+            listing = sorted(os.scandir(d), key=lambda e: e.name)
+        except OSError:
+            continue
+        texts: list[str] = []
+        for entry in listing:
+            entries += 1
+            if entries > MAX_INDEX_ENTRIES:
+                return CallIndex(complete=False)
+            if entry.name in SKIP_DIRS or (exclude is not None and exclude(Path(entry.path))):
+                continue
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append(Path(entry.path))
+                elif entry.name.endswith(".tf") and entry.is_file():
+                    if entry.is_symlink() and not _inside(Path(os.path.realpath(entry.path)), roots):
+                        continue  # a link out of the scanned tree is never read
+                    files += 1
+                    if files > MAX_INDEX_FILES:
+                        return CallIndex(complete=False)
+                    if entry.stat().st_size <= options.max_file_bytes:
+                        with open(entry.path, encoding="utf-8", errors="replace") as fh:
+                            texts.append(fh.read())
+            except OSError:
+                continue
+        if not texts:
+            continue
+        folder = d.resolve()
+        whole = "\n".join(texts)
+        index.own_relevant[folder] = looks_relevant(whole)
+        for name, child in local_sources(folder, whole):
+            index.calls.setdefault(folder, []).append((name, child))
+            index.callers.setdefault(child, []).append((name, folder))
+    # folders reached from an entry (a folder nobody calls), within the module depth we expand
+    entries_ = sorted(f for f in index.own_relevant if f not in index.callers)
+    for entry in entries_:
+        frontier = [(entry, 0)]
+        while frontier:
+            folder, depth = frontier.pop()
+            if depth >= MAX_MODULE_DEPTH:
+                continue
+            for name, child in index.calls.get(folder, []):
+                if child == entry or child in index.reached or not _inside(child, roots):
+                    continue
+                index.reached[child] = (name, folder)
+                frontier.append((child, depth + 1))
+    return index
+
+
+def _inside(path: Path, roots: tuple[Path, ...] | list[Path]) -> bool:
+    return any(path == r or path.is_relative_to(r) for r in roots)
+
+
+def folder_relevant(folder: Path, ctx: Context, index: CallIndex, stack: tuple[Path, ...] = ()) -> bool:
+    """A folder is relevant when its own text is, or a local module it calls is (recursively)."""
+    if folder in index.relevance:
+        return index.relevance[folder]
+    own = index.own_relevant.get(folder)
+    children: list[tuple[str, Path]]
+    if own is None or not index.complete:
+        texts = []
+        for f in read_module_files(folder, ctx):
+            texts.append(f.text)
+        whole = "\n".join(texts)
+        own = looks_relevant(whole) or referenced_files_relevant(folder, whole, ctx.allowed)
+        children = local_sources(folder, whole)
+    else:
+        children = index.calls.get(folder, [])
+    result = own
+    if not result and len(stack) < MAX_MODULE_DEPTH:
+        for _name, child in children:
+            if child in stack or child == folder or not ctx.inside(child):
+                continue
+            if folder_relevant(child, ctx, index, (*stack, folder)):
+                result = True
+                break
+    index.relevance[folder] = result
+    return result
+
+
+def eager_files(folder: Path, sources: list[SourceFile], ctx: Context, index: CallIndex, all_files: bool) -> set[str]:
+    """The files parsed up front: those that mention Lex (or name a relevant file or module), and,
+    transitively, those that refer to what a relevant block of theirs declares."""
+    if all_files:
+        return {f.rel for f in sources}
+    seeds: set[str] = set()
+    for f in sources:
+        if looks_relevant(f.text) or referenced_files_relevant(folder, f.text, ctx.allowed):
+            seeds.add(f.rel)
+            continue
+        for _name, child in local_sources(folder, f.text):
+            if child != folder and ctx.inside(child) and folder_relevant(child, ctx, index):
+                seeds.add(f.rel)
+                break
+    frontier = set(seeds)
+    for _round in range(4):
+        names: set[str] = set()
+        for f in sources:
+            if f.rel in frontier:
+                names |= _declared_names(f.text)
+        if not names:
+            break
+        pattern = re.compile(r"(?<![\w.])(?:" + "|".join(re.escape(n) for n in sorted(names)) + r")(?![\w-])")
+        frontier = {f.rel for f in sources if f.rel not in seeds and pattern.search(f.text)}
+        if not frontier:
+            break
+        seeds |= frontier
+    return seeds
+
+
+def _declared_names(text: str) -> set[str]:
+    """What the relevant top-level blocks of a file declare, as references are written."""
+    names: set[str] = set()
+    for kind, chunk in _chunks(text):
+        if not looks_relevant(_COMMENT_LINES.sub("", chunk)):
+            continue
+        if kind == "locals":
+            names.update(f"local.{n}" for n in _LOCAL_NAME.findall(chunk))
+            continue
+        m = _DECL.match(chunk)
+        if not m:
+            continue
+        if m.group(1) == "resource":
+            names.add(f"{m.group(2)}.{m.group(3)}")
+        elif m.group(1) == "data" and m.group(2) not in SELF_DATA:
+            names.add(f"data.{m.group(2)}.{m.group(3)}")
+        elif m.group(4) == "variable":
+            names.add(f"var.{m.group(5)}")
+        elif m.group(4) == "module":
+            names.add(f"module.{m.group(5)}")
+    return names
