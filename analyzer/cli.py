@@ -13,7 +13,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from lexiam import __version__
 
@@ -101,7 +101,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "explain":
             return cmd_explain(args)
     except UsageError as exc:
-        print(f"lexiam: error: {exc}", file=sys.stderr)
+        _say("error", str(exc))
         return 2
     parser.print_help(sys.stderr)
     return 2
@@ -136,7 +136,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
     if len(missing) == len(paths):
         raise UsageError("no input could be read: " + ", ".join(missing) + " not found")
     for m in missing:
-        print(f"lexiam: warning: {m}: no such file or folder", file=sys.stderr)
+        _say("warning", f"{m}: no such file or folder")
     options = Options(
         account_id=args.account_id, region=args.region, ignore=ignore, tf_vars=tf_vars,
         tf_var_files=tuple(Path(v) for v in args.var_file), inline_ignores=not args.no_inline_ignores,
@@ -154,9 +154,9 @@ def cmd_scan(args: argparse.Namespace) -> int:
         gc.set_threshold(*thresholds)
     for skipped in result.files:  # a limit that left files out must not pass unnoticed
         if skipped.status == "skipped" and "(--max-files)" in skipped.reason:
-            print(f"lexiam: warning: {skipped.file}: {skipped.reason}", file=sys.stderr)
+            _say("warning", f"{skipped.file}: {skipped.reason}")
     for notice in result.notices:
-        print(f"lexiam: notice: {notice}", file=sys.stderr)
+        _say("notice", notice)
     _write_baseline(args, result)
     fmt = args.format or "text"
     to_tty = args.output is None and sys.stdout.isatty()
@@ -164,12 +164,12 @@ def cmd_scan(args: argparse.Namespace) -> int:
         "root": str(root), "colour": to_tty and not os.environ.get("NO_COLOR"), "rules": all_rules(),
         "show_suppressed": args.show_suppressed, "sarif_category": args.sarif_category}
     if args.sarif_file:
-        _write(Path(args.sarif_file), reporter("sarif")(result, context))
+        _write(args, "sarif_file", reporter("sarif")(result, context))
     report = reporter(fmt)(result, context)
     if args.output:
-        _write(Path(args.output), report)
+        _write(args, "output", report)
     else:
-        sys.stdout.write(report)
+        emit(sys.stdout, report)
     fail_on = args.fail_on or "warning"
     if fail_on == "none" or args.write_baseline:
         return 0
@@ -212,10 +212,10 @@ def _write_baseline(args: argparse.Namespace, result: ScanResult) -> None:
         return
     text, count = baseline_document(result.findings)
     try:
-        _write(Path(args.write_baseline), text)
+        _write(args, "write_baseline", text)
     except UsageError as exc:
         raise UsageError(f"cannot write the baseline: {exc}") from None
-    print(f"lexiam: wrote {count} findings to the baseline {args.write_baseline}", file=sys.stderr)
+    _say("", f"wrote {count} finding{'' if count == 1 else 's'} to the baseline {args.write_baseline}")
 
 
 def _limit(convert: Callable[[str], int]) -> Callable[[str], int]:
@@ -245,11 +245,41 @@ def _limits(args: argparse.Namespace) -> dict[str, int]:
     return {field: getattr(args, arg) for arg, field in fields.items() if getattr(args, arg, None) is not None}
 
 
-def _write(path: Path, text: str) -> None:
+def _write(args: argparse.Namespace, key: str, text: str) -> None:
+    """Write a report or a baseline by the one safe path (lexiam.output.safe_write).
+
+    A path the configuration file chose may only be written inside that file's folder; one from the
+    command line anywhere the user may write.  Neither is ever written through a link or into ``.git``.
+    """
+    from lexiam.output import OutputError, safe_write
+
+    base = getattr(args, "config_paths", {}).get(key)
     try:
-        path.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+        safe_write(Path(getattr(args, key)), text, base=base)
+    except OutputError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def emit(stream: TextIO, text: str) -> None:
+    """Write report text to a stream as UTF-8, whatever the locale says (a name that is not UTF-8 was already
+    escaped by the reporter; a lone surrogate left anywhere becomes a visible escape, never a crash)."""
+    data = text.encode("utf-8", "backslashreplace")
+    buffer = getattr(stream, "buffer", None)
+    if buffer is None:
+        stream.write(data.decode("utf-8"))
+    else:
+        stream.flush()
+        buffer.write(data)
+    stream.flush()
+
+
+def _say(kind: str, text: str) -> None:
+    """A line on stderr (``lexiam: warning: ...``), sanitised: names and values from the scanned tree can
+    hold terminal escapes or forged workflow commands."""
+    from lexiam.sanitize import visible
+
+    head = f"lexiam: {kind}: " if kind else "lexiam: "
+    emit(sys.stderr, head + visible(text) + "\n")
 
 
 PROGRESS_MIN_FILES = 50  # a scan of fewer files is over before a progress line helps

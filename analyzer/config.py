@@ -296,8 +296,14 @@ def merge_into(args: Any, cfg: Config) -> None:
         p = cfg.path_value(key)
         return None if p is None else str(p)
 
+    # The paths the file chose, with the folder they must stay in when written (lexiam.output.safe_write)
+    args.config_paths = {}
+    for key in ("output", "sarif-file"):
+        attr = key.replace("-", "_")
+        if not getattr(args, attr) and cfg.get(key) is not None:
+            setattr(args, attr, path(key))
+            args.config_paths[attr] = cfg.base
     args.format = args.format or cfg.get("format")
-    args.output = args.output or path("output")
     args.account_id = args.account_id or cfg.get("account-id")
     args.region = args.region or cfg.get("region")
     args.fail_on = args.fail_on or cfg.get("fail-on")
@@ -307,7 +313,6 @@ def merge_into(args: Any, cfg: Config) -> None:
     args.no_inline_ignores = args.no_inline_ignores or not cfg.get("inline-ignores", True)
     args.show_suppressed = args.show_suppressed or cfg.get("show-suppressed", False)
     args.baseline = args.baseline or path("baseline")
-    args.sarif_file = args.sarif_file or path("sarif-file")
     args.sarif_category = args.sarif_category or cfg.get("sarif-category")
     args.severity = dict(cfg.get("severity", {}))
     patterns = cfg.get("exclude", [])

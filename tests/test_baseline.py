@@ -75,8 +75,8 @@ def test_bad_baselines_are_usage_errors(tmp_path: Path) -> None:
     assert "is not JSON" in run_lexiam("scan", "stack.yaml", "--baseline", "bad.json", cwd=tmp_path).stderr
     (tmp_path / "other.json").write_text('{"findings": []}', encoding="utf-8")
     assert "not a lexiam baseline" in run_lexiam("scan", "stack.yaml", "--baseline", "other.json", cwd=tmp_path).stderr
-    run = run_lexiam("scan", "stack.yaml", "--write-baseline", str(tmp_path / "no" / "dir.json"), cwd=tmp_path)
-    assert run.code == 2 and "cannot write the baseline" in run.stderr
+    run = run_lexiam("scan", "stack.yaml", "--write-baseline", str(tmp_path / "stack.yaml" / "b.json"), cwd=tmp_path)
+    assert run.code == 2 and "cannot write the baseline" in run.stderr  # a file where a folder should be
 
 
 def test_fingerprints_ignore_the_message(tmp_path: Path) -> None:

@@ -10,13 +10,16 @@ import os
 from pathlib import Path
 
 from lexiam.model import Finding, ScanResult
+from lexiam.sanitize import visible
 
 COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
 MAX_SUMMARY_ROWS = 500
 
 
 def escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """GitHub's escaping of a workflow command's data, then every other control character made visible
+    (an ESC sequence in a Sid must not repaint the log)."""
+    return visible(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def escape_property(text: str) -> str:
@@ -37,7 +40,7 @@ def annotation(f: Finding) -> str:
 
 
 def _cell(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+    return visible(text.replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " "))
 
 
 def step_summary(result: ScanResult) -> str:

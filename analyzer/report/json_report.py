@@ -17,4 +17,14 @@ def document(result: ScanResult) -> dict[str, object]:
 
 
 def render(result: ScanResult, context: dict[str, object]) -> str:
-    return json.dumps(document(result), indent=2, sort_keys=False, ensure_ascii=False) + "\n"
+    return dumps(document(result))
+
+
+def dumps(doc: object) -> str:
+    """JSON text that is always valid UTF-8: a file name that is not UTF-8 (its bytes decoded with
+    surrogateescape) is written as the JSON escapes of those surrogates (``"bad\\udcff.yaml"``), which a
+    reader decodes back to the same name; every other character is written as it is."""
+    text = json.dumps(doc, indent=2, sort_keys=False, ensure_ascii=False) + "\n"
+    if text.isascii():
+        return text
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")

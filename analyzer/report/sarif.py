@@ -6,7 +6,6 @@ dismissed); ``partialFingerprints`` hold the line-independent fingerprint of :mo
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import quote
@@ -14,6 +13,7 @@ from urllib.parse import quote
 from lexiam import __version__
 from lexiam.baseline import fingerprints
 from lexiam.model import Finding, ScanResult
+from lexiam.report.json_report import dumps
 from lexiam.rules.registry import RuleMeta
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -43,9 +43,11 @@ def rule_descriptor(meta: RuleMeta) -> dict[str, object]:
 
 
 def _artifact(file: str) -> dict[str, str]:
+    # A name that is not UTF-8 holds its bytes as surrogates (surrogateescape): the URI percent-encodes
+    # those bytes, which is the file's exact name.
     if Path(file).is_absolute():  # outside the scan root
         return {"uri": Path(file).as_uri()}
-    return {"uri": quote(file, safe="/"), "uriBaseId": SRCROOT}
+    return {"uri": quote(file.encode("utf-8", "surrogateescape"), safe="/"), "uriBaseId": SRCROOT}
 
 
 def _region(f: Finding) -> dict[str, int]:
@@ -106,4 +108,4 @@ def render(result: ScanResult, context: dict[str, object]) -> str:
         rules = all_rules()
     assert isinstance(rules, list)
     doc = document(result, rules, str(context.get("root", ".")), str(context.get("sarif_category") or DEFAULT_CATEGORY))
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    return dumps(doc)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from lexiam.model import Finding, ScanResult
+from lexiam.sanitize import visible
 
 _COLOURS = {"error": "\033[31m", "warning": "\033[33m", "info": "\033[36m"}
 _BOLD, _DIM, _RESET = "\033[1m", "\033[2m", "\033[0m"
@@ -41,19 +42,20 @@ def render(result: ScanResult, context: dict[str, object]) -> str:
         if f.file != current:
             if current is not None:
                 out.append("")
-            out.append(paint(f.file, _BOLD))
+            out.append(paint(visible(f.file), _BOLD))
             current = f.file
         sev = paint(f.severity, _COLOURS.get(f.severity, ""))
-        where = f" [{f.resource}]" if f.resource else ""
-        note = f" (suppressed: {f.suppressed})" if f.suppressed is not None else ""
-        out.append(f"  {f.line}:{f.column} {sev} {f.rule_id} {f.slug}{where}: {f.message}{note}")
+        where = f" [{visible(f.resource)}]" if f.resource else ""
+        note = f" (suppressed: {visible(f.suppressed)})" if f.suppressed is not None else ""
+        out.append(f"  {f.line}:{f.column} {sev} {f.rule_id} {f.slug}{where}: {visible(f.message)}{note}")
         src = _source_line(root, f, cache)
         if src is not None:
-            shown = src.expandtabs(1)
+            shown = visible(src.expandtabs(1))
+            indent = len(visible(src.expandtabs(1)[:f.column - 1]))
             out.append(paint(f"    | {shown.rstrip()}", _DIM))
             width = max(1, (f.end_column - f.column) if f.end_line == f.line and f.end_column > f.column else 1)
-            width = min(width, max(1, len(shown) - f.column + 1))
-            out.append("    | " + " " * (f.column - 1) + paint("^" * width, _COLOURS.get(f.severity, "")))
+            width = min(width, max(1, len(shown) - indent))
+            out.append("    | " + " " * indent + paint("^" * width, _COLOURS.get(f.severity, "")))
     s = result.summary()
     if out:
         out.append("")

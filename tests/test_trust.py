@@ -1,0 +1,118 @@
+"""The scanned tree is untrusted (docs/security.md): each test builds an attack a pull request could make and
+checks, through the real CLI, that it fails.  Every test here failed before the fix it guards."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import SAMPLES, run_lexiam
+
+BAD = SAMPLES / "cloudformation" / "E9501-rp-unsupported-action" / "bad.yaml"
+TEMPLATE = BAD.read_text(encoding="utf-8")
+
+
+def _forged(text: str) -> bool:
+    """Whether printed text holds a workflow command at a line start or a terminal escape."""
+    return "\x1b" in text or "\x9b" in text or any(ln.lstrip().startswith("::") for ln in text.splitlines())
+
+
+# --- writing files --------------------------------------------------------------------------------
+
+def test_the_configuration_cannot_write_a_git_hook(tmp_path: Path) -> None:
+    hooks = tmp_path / ".git" / "hooks"
+    hooks.mkdir(parents=True)
+    (tmp_path / "t.yaml").write_text(TEMPLATE, encoding="utf-8")
+    (tmp_path / ".lexiam.yaml").write_text("output: .git/hooks/pre-commit\n", encoding="utf-8")
+    run = run_lexiam("scan", "t.yaml", cwd=tmp_path)
+    assert run.code == 2 and ".git" in run.stderr
+    assert not (hooks / "pre-commit").exists()
+
+
+def test_a_report_never_keeps_an_execute_bit(tmp_path: Path) -> None:
+    (tmp_path / "t.yaml").write_text(TEMPLATE, encoding="utf-8")
+    out = tmp_path / "out" / "report.txt"
+    out.parent.mkdir()
+    out.write_text("#!/bin/sh\n")
+    out.chmod(0o755)
+    (tmp_path / ".lexiam.yaml").write_text("output: out/report.txt\n", encoding="utf-8")
+    run = run_lexiam("scan", "t.yaml", cwd=tmp_path)
+    assert run.code == 1 and "E9501" in out.read_text(encoding="utf-8")
+    assert not stat.S_IMODE(out.stat().st_mode) & 0o111
+
+
+@pytest.mark.parametrize("flag", ["--output", "--sarif-file", "--write-baseline"])
+def test_output_never_follows_a_planted_link(tmp_path: Path, flag: str) -> None:
+    secret = tmp_path / "outside.txt"
+    secret.write_text("keep me")
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / "t.yaml").write_text(TEMPLATE, encoding="utf-8")
+    (tree / "report.txt").symlink_to(secret)
+    run = run_lexiam("scan", "t.yaml", flag, "report.txt", cwd=tree)
+    assert run.code == 2 and "symbolic link" in run.stderr
+    assert secret.read_text() == "keep me" and (tree / "report.txt").is_symlink()
+
+
+def test_output_creates_its_folder(tmp_path: Path) -> None:
+    (tmp_path / "t.yaml").write_text(TEMPLATE, encoding="utf-8")
+    run = run_lexiam("scan", "t.yaml", "-o", "reports/lexiam/out.sarif", "--format", "sarif", cwd=tmp_path)
+    assert run.code == 1
+    assert json.loads((tmp_path / "reports" / "lexiam" / "out.sarif").read_text())["runs"][0]["results"]
+
+
+# --- printed text ---------------------------------------------------------------------------------
+
+EVIL_NAME = "x\n::error file=README.md,line=1::forged\x1b[2J.yaml"
+
+
+def test_file_names_and_values_cannot_forge_commands_or_escapes(tmp_path: Path) -> None:
+    (tmp_path / EVIL_NAME).write_text(TEMPLATE, encoding="utf-8")
+    # an action whose text ends a line and starts a workflow command, with an ESC sequence
+    evil = TEMPLATE.replace("- lex:CreateBotAlias", '- "lex:CreateBotAliasX\\n::add-mask::x\\e[31m"')
+    assert evil != TEMPLATE
+    (tmp_path / "v.yaml").write_text(evil, encoding="utf-8")
+    run = run_lexiam("scan", ".", cwd=tmp_path)
+    assert run.code == 1
+    assert not _forged(run.stdout) and not _forged(run.stderr), run.stdout
+    assert "forged" in run.stdout and "add-mask" in run.stdout  # shown, escaped
+    run = run_lexiam("scan", ".", "--format", "github", cwd=tmp_path)
+    commands = [ln for ln in run.stdout.splitlines() if ln.startswith("::")]
+    assert len(commands) == 2 and all(c.startswith("::error file=") for c in commands)  # one per finding, no more
+    assert "\x1b" not in run.stdout and "forged" in run.stdout and "add-mask" in run.stdout
+
+
+def test_warnings_on_stderr_are_sanitised(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text(TEMPLATE, encoding="utf-8")
+    (tmp_path / EVIL_NAME).write_text(TEMPLATE, encoding="utf-8")
+    run = run_lexiam("scan", ".", "--max-files", "1", cwd=tmp_path)
+    assert "--max-files" in run.stderr and "forged" in run.stderr
+    assert not _forged(run.stderr)
+    missing = run_lexiam("scan", "a.yaml", "no\x1b[2Jsuch\n::error::x", cwd=tmp_path)
+    assert "no such file" in missing.stderr and not _forged(missing.stderr)
+
+
+# --- names that are not UTF-8 -----------------------------------------------------------------------
+
+NOT_UTF8 = os.fsdecode(b"bad\xff.yaml")
+
+
+def test_names_that_are_not_utf8_do_not_crash_any_output(tmp_path: Path) -> None:
+    (tmp_path / NOT_UTF8).write_text(TEMPLATE, encoding="utf-8")
+    for fmt in ("json", "sarif", "text", "github"):
+        run = run_lexiam("scan", ".", "--format", fmt, cwd=tmp_path)
+        assert run.code == 1, (fmt, run.stderr)
+    doc = run_lexiam("scan", ".", "--format", "json", cwd=tmp_path).json()
+    assert doc["findings"][0]["file"] == NOT_UTF8  # the JSON escapes decode back to the same name
+    sarif = json.loads(run_lexiam("scan", ".", "--format", "sarif", cwd=tmp_path).stdout)
+    assert sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "bad%FF.yaml"
+    assert run_lexiam("scan", ".", "-o", "r.json", "--format", "json", cwd=tmp_path).code == 1
+    assert json.loads((tmp_path / "r.json").read_bytes().decode("utf-8"))["findings"][0]["file"] == NOT_UTF8
+    run = run_lexiam("scan", ".", "--write-baseline", "b.json", cwd=tmp_path)
+    assert run.code == 0 and run_lexiam("scan", ".", "--baseline", "b.json", cwd=tmp_path).code == 0
+    text = run_lexiam("scan", ".", cwd=tmp_path).stdout
+    assert "bad\\xff.yaml" in text
