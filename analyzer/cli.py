@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 FAIL_ON = ("error", "warning", "info", "none")
 FORMATS = ("text", "json", "sarif", "github")
+CONFIG_MODES = ("trusted", "restricted", "off")
 
 
 class UsageError(Exception):
@@ -52,6 +53,9 @@ def build_parser() -> argparse.ArgumentParser:
                       help="exit 1 when a finding is at or above this severity (default: warning)")
     scan.add_argument("--ignore", action="append", metavar="RULE",
                       help="rule IDs or prefixes to skip (repeatable, comma-separated)")
+    scan.add_argument("--select", action="append", metavar="RULE",
+                      help="report only these rule IDs or prefixes (repeatable, comma-separated); unreadable "
+                           "files (E9500) are reported whatever is selected")
     scan.add_argument("--var", action="append", default=[], metavar="NAME=VALUE", help="a Terraform variable value")
     scan.add_argument("--var-file", action="append", default=[], metavar="FILE", help="a Terraform .tfvars file")
     scan.add_argument("--no-inline-ignores", action="store_true", help="ignore suppressions written in templates")
@@ -74,7 +78,11 @@ def build_parser() -> argparse.ArgumentParser:
                         help="most YAML/JSON nodes in one file, YAML aliases counted expanded (default: 2000000)")
     scan.add_argument("--config", metavar="FILE",
                       help="a .lexiam.yaml or pyproject.toml (default: found from the scan root upwards)")
-    scan.add_argument("--no-config", action="store_true", help="read no configuration file")
+    scan.add_argument("--no-config", action="store_true", help="read no configuration file (--config-mode off)")
+    scan.add_argument("--config-mode", choices=CONFIG_MODES, default=None,
+                      help="how far the repository's configuration file is trusted: trusted (the default) applies "
+                           "every key; restricted lets it add visible suppressions and excludes and make the gate "
+                           "stricter, and refuses the rest with a warning; off reads none (see docs/security.md)")
     scan.add_argument("--show-suppressed", action="store_true", help="list suppressed findings in the text report")
     scan.add_argument("--baseline", metavar="FILE", help="report only findings that FILE does not record")
     scan.add_argument("--write-baseline", metavar="FILE", help="record today's findings in FILE (then exit 0)")
@@ -117,10 +125,12 @@ def cmd_scan(args: argparse.Namespace) -> int:
     from lexiam.rules.registry import SEVERITY_RANK
 
     root = Path(args.root) if args.root else Path.cwd()
-    _apply_config(args, root)
+    _apply_config(args, {r.id: r.severity for r in all_rules()})
     known = {r.id for r in all_rules()}
     ignore = _split_ids(args.ignore)
-    for rid in (*ignore, *args.severity):
+    select = _split_ids(args.select) if args.select else None
+    visible_ignore, visible_select = _split_ids(args.visible_ignore), _split_ids(args.visible_select) or None
+    for rid in (*ignore, *(select or ()), *visible_ignore, *(visible_select or ()), *args.severity):
         if not any(k.startswith(rid) for k in known):
             raise UsageError(f"{rid}: no rule has this ID or prefix (see 'lexiam rules')")
     if args.account_id and not (args.account_id.isdigit() and len(args.account_id) == 12):
@@ -138,7 +148,8 @@ def cmd_scan(args: argparse.Namespace) -> int:
     for m in missing:
         _say("warning", f"{m}: no such file or folder")
     options = Options(
-        account_id=args.account_id, region=args.region, ignore=ignore, tf_vars=tf_vars,
+        account_id=args.account_id, region=args.region, ignore=ignore, select=select, visible_ignore=visible_ignore,
+        visible_select=visible_select, tf_vars=tf_vars,
         tf_var_files=tuple(Path(v) for v in args.var_file), inline_ignores=not args.no_inline_ignores,
         prefilter=not args.parse_all, jobs=args.jobs or default_jobs(),
         root=root, exclude=args.exclude, severity=args.severity, progress=_progress(), **_limits(args))
@@ -178,18 +189,41 @@ def cmd_scan(args: argparse.Namespace) -> int:
     return 1 if failing else 0
 
 
-def _apply_config(args: argparse.Namespace, root: Path) -> None:
-    """Fill unset scan options from the configuration file (see analyzer/config.py)."""
+def _apply_config(args: argparse.Namespace, known: dict[str, str]) -> None:
+    """Fill unset scan options from the configuration file (see analyzer/config.py), as far as
+    ``--config-mode`` lets it; what it refuses is a warning on stderr."""
     from lexiam import config
+    from lexiam.contract import Options
 
+    mode = "off" if args.no_config else (args.config_mode or "trusted")
+    defaults = {"max_file_size": Options.max_file_bytes, "max_files": Options.max_files,
+                "max_depth": Options.max_depth, "max_nodes": Options.max_nodes}
     try:
-        if args.config:
+        if mode == "off":
+            cfg = config.Config()
+        elif args.config:
             cfg = config.load_file(Path(args.config))
         else:
-            cfg = config.Config() if args.no_config else config.find(root)
-        config.merge_into(args, cfg)
+            cfg = config.find(_config_start(args.paths))
+        warnings = config.merge_into(args, cfg, mode, known, defaults)
     except config.ConfigError as exc:
         raise UsageError(str(exc)) from None
+    for warning in warnings:
+        _say("warning", warning)
+
+
+def _config_start(paths: Sequence[str]) -> Path:
+    """Where the search for a configuration file starts: the folder of the scanned paths (a file's own
+    folder), the deepest folder they share when there are several; the current folder for none or stdin."""
+    folders = []
+    for p in paths:
+        if p == "-":
+            continue
+        path = Path(os.path.abspath(p))
+        folders.append(str(path if path.is_dir() else path.parent))
+    if not folders:
+        return Path.cwd()
+    return Path(os.path.commonpath(folders))
 
 
 def _read_baseline(args: argparse.Namespace) -> Baseline | None:
@@ -232,10 +266,9 @@ def _limit(convert: Callable[[str], int]) -> Callable[[str], int]:
 
 
 def parse_size(text: str) -> int:
-    """``5000000``, ``512K``, ``5M``, ``1G`` (powers of 1024) -> bytes."""
-    text = text.strip().upper().removesuffix("B")
-    scale = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}.get(text[-1:], 1)
-    return int(text[:-1] if scale > 1 else text) * scale
+    from lexiam.config import parse_size as parse
+
+    return parse(text)
 
 
 def _limits(args: argparse.Namespace) -> dict[str, int]:

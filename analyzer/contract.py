@@ -93,6 +93,10 @@ class Options:
     account_id: str | None = None
     region: str | None = None
     ignore: frozenset[str] = frozenset()  # rule IDs or prefixes not to report (--ignore, the configuration)
+    select: frozenset[str] | None = None  # --select: only these rule IDs or prefixes (None: every rule)
+    # a configuration read in restricted mode: findings its ignore / select cover are kept, marked suppressed
+    visible_ignore: frozenset[str] = frozenset()
+    visible_select: frozenset[str] | None = None
     tf_vars: dict[str, str] = field(default_factory=dict)
     tf_var_files: tuple[Path, ...] = ()
     inline_ignores: bool = True

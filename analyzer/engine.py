@@ -59,6 +59,9 @@ def _candidate(name: str) -> bool:
     return bool(contract.claimants(name))
 
 
+EXCLUDED = "excluded by the configuration"
+
+
 class _Walker:
     """Walks the given files and folders, each real file once, depth first in name order, without
     recursion (a folder tree thousands deep is no RecursionError).  A symbolic link is followed only
@@ -107,9 +110,8 @@ class _Walker:
             return
         names.add(real_name)
         self.taken += 1
-        if self.exclude is not None and self.exclude(folder / name):
-            if explicit:
-                self.skip(folder / name, "excluded by the configuration")
+        if self.exclude is not None and self.exclude(folder / name):  # listed: an exclude never hides a file
+            self.skip(folder / name, EXCLUDED)
             return
         if fe is None:
             self.skip(folder / name, "not a CloudFormation or Terraform file")
@@ -173,7 +175,9 @@ class _Walker:
                         continue
                 if entry.is_dir():
                     sub_folder = folder / entry.name
-                    if self.exclude is None or not self.exclude(sub_folder):
+                    if self.exclude is not None and self.exclude(sub_folder):
+                        self.skip(sub_folder, EXCLUDED + " (the whole folder)")
+                    else:
                         sub = self.listing(sub_folder)
                         if sub is not None:
                             stack.append((sub_folder, sub))
@@ -218,7 +222,9 @@ class _Walker:
                             continue
                         if entry.is_symlink() and not _links_within(entry.path, folder):
                             self.skip(folder / entry.name, "symbolic link to outside the scanned folder: not followed")
-                        elif self.exclude is None or not self.exclude(folder / entry.name):
+                        elif self.exclude is not None and self.exclude(folder / entry.name):
+                            self.skip(folder / entry.name, EXCLUDED)
+                        else:
                             unit[entry.name] = None
             except OSError:
                 pass
@@ -297,7 +303,7 @@ def analyse(units: list[Unit], options: Options) -> list[Finding]:
     from lexiam.rules.registry import Context
 
     findings: list[Finding] = []
-    selected = pack.checks(lambda rule_id: not suppress.disabled(rule_id, options.ignore))
+    selected = pack.checks(lambda rule_id: not suppress.disabled(rule_id, options.ignore, options.select))
     for unit in units:
         ctx = Context(unit, Graph(unit), options.pins)
         findings.extend(pack.run(ctx, selected))
@@ -372,7 +378,9 @@ def scan(paths: Iterable[Path], options: Options, baseline: Baseline | None = No
         def reported(file: str) -> bool:
             return file in named or file not in unit_files
 
-    stage = suppress.Stage(known=[m.id for m in pack.all_rules()], ignore=options.ignore, renamed=pack.RENAMED,
+    stage = suppress.Stage(known=[m.id for m in pack.all_rules()], ignore=options.ignore, select=options.select,
+                           visible_ignore=options.visible_ignore, visible_select=options.visible_select,
+                           renamed=pack.RENAMED,
                            inline=options.inline_ignores, severity=options.severity, reported=reported,
                            baseline=baseline.matcher(pack.RENAMED) if baseline is not None else None)
     outcome = suppress.apply_groups([(r.findings + r.errors, r.suppressions) for r in results], stage)

@@ -2,9 +2,11 @@
 
 What a scan may be told not to report, and what becomes of the findings:
 
-* ``--ignore`` and the configuration's ``ignore``: the findings of those rules are not reported at all (the
-  checks that emit only them are not even run).  E9500, a file that could not be read, is left out only
-  when named exactly: ``--ignore E`` never hides an unreadable file.
+* ``--ignore`` / ``--select`` and the configuration's ``ignore`` / ``select``: the findings of those rules
+  are not reported at all (the checks that emit only them are not even run).  E9500, a file that could not
+  be read, is left out only when ``--ignore`` names it exactly: ``--ignore E`` or ``--select W`` never hides
+  an unreadable file.  A configuration read with ``--config-mode restricted`` cannot leave findings out:
+  what its ignore / select cover is kept and marked suppressed (``suppressed_by`` "config").
 * suppressions written in the scanned files (:class:`~lexiam.model.Suppression`: template Metadata, cfn-lint
   ``ignore_checks``, ``lexiam:ignore`` comments): the finding is kept, marked with the reason, counted as
   suppressed; ``--no-inline-ignores`` turns them off.  A rule ID matches itself and every longer ID it is a
@@ -32,12 +34,16 @@ PACK_BLOCK = ("E95", "W95", "I95")  # the IDs cfn-lint leaves to this pack
 ORIGINS = {"metadata": "template Metadata", "cfn-lint": "cfn-lint ignore_checks", "comment": "lexiam:ignore comment"}
 
 
-def disabled(rule_id: str, ignore: Collection[str]) -> bool:
-    """Whether ``--ignore`` / the configuration turns a rule off (a prefix turns off every rule it starts;
-    E9500 only when named exactly)."""
+def disabled(rule_id: str, ignore: Collection[str], select: Collection[str] | None = None) -> bool:
+    """Whether ``--ignore`` / ``--select`` / the configuration turn a rule off: a prefix in ``ignore`` turns
+    off every rule it starts, and with ``select`` given, every rule that no prefix of it starts is off.
+    E9500 (a file that could not be read) only when ``ignore`` names it exactly: neither ``--ignore E`` nor
+    ``--select W`` hides an unreadable file."""
     if rule_id == INPUT_ERROR_ID:
         return rule_id in ignore
-    return any(rule_id.startswith(prefix) for prefix in ignore)
+    if any(rule_id.startswith(prefix) for prefix in ignore):
+        return True
+    return select is not None and not any(rule_id.startswith(prefix) for prefix in select)
 
 
 @dataclass
@@ -52,6 +58,14 @@ class Stage:
     severity: Mapping[str, str] = field(default_factory=dict)  # rule ID or prefix -> severity
     baseline: Callable[[list[Finding]], set[int]] | None = None  # the indexes of the findings it records
     reported: Callable[[str], bool] | None = None  # which files' findings are reported (None: all)
+    select: Collection[str] | None = None  # --select: only these rules (None: every rule)
+    # a configuration read in restricted mode: what its ignore / select would leave out is kept, suppressed
+    visible_ignore: Collection[str] = ()
+    visible_select: Collection[str] | None = None
+    visible_reason: str = "ignored by the configuration"
+
+    def off(self, rule_id: str) -> bool:
+        return disabled(rule_id, self.ignore, self.select)
 
 
 @dataclass
@@ -84,7 +98,9 @@ def apply_groups(groups: Iterable[tuple[list[Finding], list[Suppression]]], stag
         found.extend(group)
     if stage.inline:
         found.extend(_unused(every, used, stage))
-    found = [f for f in found if not disabled(f.rule_id, stage.ignore)]
+    found = [f for f in found if not stage.off(f.rule_id)]
+    if stage.visible_ignore or stage.visible_select is not None:
+        found = [_mark_config(f, stage) for f in found]
     if stage.severity:
         found = [_override_severity(f, stage.severity) for f in found]
     baselined = 0
@@ -178,13 +194,21 @@ def _unused(written: list[Suppression], used: set[tuple[object, ...]], stage: St
             hint = difflib.get_close_matches(s.rule, sorted(stage.known), n=1, cutoff=0.6)
             message = (f"the {where} names {s.rule}, which is no rule of lexiam"
                        + (f"; did you mean {hint[0]}?" if hint else " (see 'lexiam rules')"))
-        elif all(disabled(k, stage.ignore) for k in stage.known if k.startswith(s.rule)):
+        elif all(stage.off(k) for k in stage.known if k.startswith(s.rule)):
             continue  # its rules were not run: whether it would match cannot be known
         else:
             message = f"the {where} of {s.rule} suppresses nothing: no {s.rule} finding " + (
                 f"in {s.resource}" if s.resource else f"on line {s.line}" if s.line else "in this file")
         out.append(finding_at(UNUSED_ID, UNUSED_SLUG, message, s.loc, resource=s.resource or ""))
     return out
+
+
+def _mark_config(f: Finding, stage: Stage) -> Finding:
+    """A finding that the configuration's ignore / select would leave out, kept and marked suppressed
+    (restricted mode: the repository may suppress, visibly, but not hide)."""
+    if f.suppressed is not None or not disabled(f.rule_id, stage.visible_ignore, stage.visible_select):
+        return f
+    return dataclasses.replace(f, suppressed=stage.visible_reason, suppressed_by="config")
 
 
 def _override_severity(finding: Finding, overrides: Mapping[str, str]) -> Finding:

@@ -116,3 +116,104 @@ def test_names_that_are_not_utf8_do_not_crash_any_output(tmp_path: Path) -> None
     assert run.code == 0 and run_lexiam("scan", ".", "--baseline", "b.json", cwd=tmp_path).code == 0
     text = run_lexiam("scan", ".", cwd=tmp_path).stdout
     assert "bad\\xff.yaml" in text
+
+
+# --- the repository's configuration -----------------------------------------------------------------
+
+def test_a_configuration_that_links_out_of_the_tree_is_not_read(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.yaml"
+    secret.write_text("fail-on: none\naws_secret_access_key: AKIASECRETVALUE\n")
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / "t.yaml").write_text(TEMPLATE, encoding="utf-8")
+    (repo / ".lexiam.yaml").symlink_to(secret)
+    run = run_lexiam("scan", ".", cwd=repo)
+    assert run.code == 2 and "symbolic link to outside its folder" in run.stderr
+    assert "AKIASECRETVALUE" not in run.stdout + run.stderr
+
+
+@pytest.mark.parametrize("name, text", [
+    (".lexiam.yaml", "fail-on: none\nkey: [AKIASECRETVALUE\n"),
+    (".lexiam.yaml", "x: 'AKIASECRETVALUE\n"),
+    (".lexiam.yaml", "AKIASECRETVALUE: *undefined_AKIASECRETVALUE\n"),
+    ("pyproject.toml", '[tool.lexiam]\nfail-on = AKIASECRETVALUE\n'),
+])
+def test_a_parse_error_never_prints_the_file(tmp_path: Path, name: str, text: str) -> None:
+    (tmp_path / "t.yaml").write_text(TEMPLATE, encoding="utf-8")
+    (tmp_path / name).write_text(text)
+    run = run_lexiam("scan", "t.yaml", cwd=tmp_path)
+    assert run.code == 2 and "not valid" in run.stderr and "line" in run.stderr
+    assert "AKIASECRET" not in run.stderr + run.stdout, run.stderr
+
+
+def test_exclude_globs_match_in_polynomial_time() -> None:
+    from lexiam.config import Glob
+
+    name = "a" * 250
+    glob = Glob("**/" + "*a" * 30 + "*b")  # as a backtracking regex: some 250**30 steps before saying no
+    assert not glob.matches(["x"] * 20 + [name])
+    assert glob.steps < 40 * 250 * 62  # names x (pattern parts) x the two-pointer bound for one name
+    deep = Glob("/".join(["**"] * 50) + "/z")
+    assert deep.matches(["y"] * 200 + ["z"]) and deep.steps < 200 * 51 * 4
+
+
+ATTACK_CONFIG = """\
+fail-on: none
+format: json
+output: swallowed.txt
+sarif-file: swallowed.sarif
+baseline: base.json
+inline-ignores: false
+ignore: [W]
+select: [E95, W95, I95]
+severity: {E9501: info, W9509: error}
+max-file-size: 1G
+exclude: [skipme]
+"""
+
+
+def _gate_tree(tmp_path: Path) -> Path:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "t.yaml").write_text(TEMPLATE, encoding="utf-8")
+    (tmp_path / "skipme").mkdir()
+    (tmp_path / "skipme" / "t.yaml").write_text(TEMPLATE, encoding="utf-8")
+    w = SAMPLES / "cloudformation" / "W9509-rp-wildcard-action" / "bad.yaml"
+    (tmp_path / "w.yaml").write_text(w.read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / ".lexiam.yaml").write_text(ATTACK_CONFIG, encoding="utf-8")
+    (tmp_path / "base.json").write_text('{"lexiam_baseline": 2, "findings": []}')
+    return tmp_path
+
+
+def test_restricted_mode_keeps_the_gate(tmp_path: Path) -> None:
+    tree = _gate_tree(tmp_path)
+    run = run_lexiam("scan", ".", "--config-mode", "restricted", cwd=tree)
+    assert run.code == 1, run.stderr  # fail-on none refused; E9501 stays an error
+    for key in ("fail-on", "format", "output", "sarif-file", "baseline", "inline-ignores", "severity E9501",
+                "max-file-size"):
+        assert f": {key}: refused (--config-mode restricted" in run.stderr, key
+    assert "severity W9509" not in run.stderr  # raising a severity is allowed
+    assert not (tree / "swallowed.txt").exists() and not (tree / "swallowed.sarif").exists()
+    assert run.stdout.startswith("t.yaml") or "t.yaml" in run.stdout  # text on stdout, not redirected
+    doc = run_lexiam("scan", ".", "--config-mode", "restricted", "--format", "json", cwd=tree).json()
+    by_rule = {(f["rule_id"], f["file"]): f for f in doc["findings"]}
+    assert by_rule[("E9501", "t.yaml")]["severity"] == "error" and "suppressed" not in by_rule[("E9501", "t.yaml")]
+    w9509 = by_rule[("W9509", "w.yaml")]
+    assert w9509["severity"] == "error" and w9509["suppressed_by"] == "config"  # visible, marked, not dropped
+    assert doc["summary"]["skipped"] >= 1
+    sarif = json.loads(run_lexiam("scan", ".", "--config-mode", "restricted", "--format", "sarif", cwd=tree).stdout)
+    assert any(r.get("suppressions") for r in sarif["runs"][0]["results"])
+
+
+def test_trusted_and_off_modes(tmp_path: Path) -> None:
+    tree = _gate_tree(tmp_path)
+    trusted = run_lexiam("scan", ".", cwd=tree)  # the default: the configuration is applied whole
+    assert trusted.code == 0 and trusted.stdout == "" and (tree / "swallowed.txt").exists()
+    off = run_lexiam("scan", ".", "--config-mode", "off", "--format", "json", cwd=tree)
+    assert off.code == 1 and {f["file"] for f in off.json()["findings"]} == {"t.yaml", "w.yaml", "skipme/t.yaml"}
+
+
+def test_an_exclude_is_listed_as_skipped(tmp_path: Path) -> None:
+    tree = _gate_tree(tmp_path)
+    (tree / ".lexiam.yaml").write_text('exclude: ["**"]\nformat: json\n', encoding="utf-8")
+    doc = run_lexiam("scan", ".", cwd=tree).json()
+    assert doc["findings"] == [] and doc["summary"]["skipped"] >= 3 and doc["summary"]["scanned"] == 0
