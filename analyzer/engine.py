@@ -272,7 +272,9 @@ class Task:
 def _load_file(task: Task, options: Options) -> LoadOutput:
     path = task.path
     rel = relative(path, options.root)
-    asked = contract.claimants(path.name, named=True) or [contract.by_name(task.front_end)]
+    # the file front ends that claim the name (a walked ``terraform.tfvars.json`` is read by Terraform's folder
+    # front end as a variable file, and asked here of the JSON file front ends like any other ``.json``)
+    asked = [fe for fe in contract.claimants(path.name) if fe.unit == "file"] or [contract.by_name(task.front_end)]
     modules = [contract.module_of(fe) for fe in asked]
     text, error, record = read_text(path, rel, options, lambda t: any(m.looks_like(t) for m in modules))
     out = LoadOutput()

@@ -51,3 +51,23 @@ def test_cli_scans_a_plan_json() -> None:
     got = {(f["rule_id"], f["file"], f["line"]) for f in report["findings"]}
     assert ("E9501", "plan.json", 1) in got and ("E9503", "plan.json", 1) in got
     assert ("W9526", "plan.json", 1) in got
+
+
+def test_a_walked_terraform_tfvars_json_is_a_variable_file_not_a_crash(tmp_path) -> None:  # noqa: ANN001
+    # the folder walk hands every .json to the JSON file front ends; Terraform reads it as a variable file
+    (tmp_path / "terraform.tfvars.json").write_text('{"action": "lex:*"}\n')
+    (tmp_path / "main.tf").write_text('''variable "action" {}
+resource "aws_lexv2models_bot" "order" {
+  name = "OrderBot"
+}
+resource "awscc_lex_resource_policy" "bot" {
+  resource_arn = aws_lexv2models_bot.order.arn
+  policy = jsonencode({ Statement = [{ Effect = "Allow", Principal = { AWS = "arn:aws:iam::111122223333:root" },
+                                       Action = var.action, Resource = "*" }] })
+}
+''')
+    run = run_lexiam("scan", ".", "--format", "json", "--fail-on", "none", "--no-config", "--account-id", "111122223333",
+                     cwd=tmp_path)
+    assert run.code == 0, run.stderr
+    found = {(f["rule_id"], f["file"], f["line"], f["column"]) for f in run.json()["findings"]}
+    assert found == {("W9509", "terraform.tfvars.json", 1, 12)}
