@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import functools
 import re
+from bisect import bisect_right
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from lexiam.terraform.nodes import (
     Access,
@@ -47,6 +48,8 @@ MAX_TREE_DEPTH = 480
 class HclError(Exception):
     """HCL that cannot be parsed: python-hcl2's reason and a 1-based position."""
 
+    syntax = "HCL"  # what could not be parsed, as the E9500 message names it
+
     def __init__(self, reason: str, line: int = 1, column: int = 1) -> None:
         super().__init__(reason)
         self.reason = reason
@@ -60,6 +63,8 @@ class ParsedFile:
     body: Body
     comments: list[Comment]
     lines: list[str]
+    # what the parse read but could not keep, each one E9500 (a JSON key written twice: one is lost)
+    problems: list[tuple[str, Location]] = field(default_factory=list)
 
 
 def _parser_tree(text: str):  # noqa: ANN202 - lark.Tree
@@ -144,20 +149,29 @@ def _expression_tree(src: str):  # noqa: ANN202 - lark.Tree (read only: the conv
     return _parser_tree("x = " + src + "\n")
 
 
-def parse_expression(src: str, rel: str, line: int, column: int, lines: list[str] | None = None) -> Expr:
-    """Parse the text of one expression written at (line, column) of ``rel``; Bad when it does not parse."""
+def parse_expression(src: str, rel: str, line: int, column: int, lines: list[str] | None = None,
+                     chunk: Chunk | None = None) -> Expr:
+    """Parse the text of one expression written at (line, column) of ``rel``; Bad when it does not parse.
+
+    With ``chunk`` (``src`` with the position of each of its characters, as :func:`sub_chunk` gives it),
+    every node is positioned through it: exact also when the text was decoded from escapes or spans
+    lines of an indented heredoc."""
     from lark.exceptions import LarkError
 
     loc = Location(rel, line, column)
     if "\n\n" in src.strip():  # a blank line cannot be inside one expression: avoid parsing a second attribute
         return Bad(loc, "not an expression")
+    body_src = src.strip("\r\n")
     try:
-        tree = _expression_tree(src.strip("\r\n"))
+        tree = _expression_tree(body_src)
     except (LarkError, RecursionError):
         return Bad(loc, "an expression that does not parse")
     except Exception:  # noqa: BLE001 - third-party parser
         return Bad(loc, "an expression that does not parse")
-    conv = _Converter(rel, lines or [], shift=(line, column - 4))
+    if chunk is not None:
+        conv = _Converter(rel, lines or [], mapper=_chunk_mapper(chunk, body_src, len(src) - len(src.lstrip("\r\n"))))
+    else:
+        conv = _Converter(rel, lines or [], shift=(line, column - 4))
     try:
         body = conv.body(tree.children[0] if tree.children else None, 0)
     except (RecursionError, HclError):
@@ -166,6 +180,28 @@ def parse_expression(src: str, rel: str, line: int, column: int, lines: list[str
     if attr is None or len(body.attrs) != 1 or body.blocks:
         return Bad(loc, "not an expression")
     return attr.expr
+
+
+def _chunk_mapper(chunk: Chunk, body_src: str, lead: int):  # noqa: ANN202 - (line, column) -> (line, column)
+    """Positions in ``"x = " + body_src`` (1-based, as the parser gives them) -> positions in the file,
+    through the chunk the source was cut from (``lead`` characters of it were stripped first)."""
+    starts = [0]
+    starts.extend(i + 1 for i, ch in enumerate(body_src) if ch == "\n")
+    offsets = [o for o, _ln, _col in chunk.segs]
+
+    def mapper(line: int, column: int) -> tuple[int, int]:
+        if line <= 1:
+            off = column - 1 - 4
+        else:
+            off = starts[min(line, len(starts)) - 1] + column - 1
+        off = lead + max(off, 0)
+        if not chunk.segs:
+            return 1, 1
+        i = max(bisect_right(offsets, off) - 1, 0)
+        o, ln, col = chunk.segs[i]
+        return ln, col + (off - o)
+
+    return mapper
 
 
 # --- escapes and template text --------------------------------------------------------------------
@@ -332,7 +368,9 @@ def split_template(chunk: Chunk, rel: str, lines: list[str] | None = None) -> li
             inner_line, inner_col = position_in(chunk, j + 2)
             stripped = inner.strip("~")  # strip markers ${~ x ~}
             offset = inner.find(stripped) if stripped else 0
-            parts.append(parse_expression(stripped, rel, inner_line, inner_col + offset, lines))
+            at = j + 2 + offset
+            parts.append(parse_expression(stripped, rel, inner_line, inner_col + offset, lines,
+                                          sub_chunk(chunk, at, at + len(stripped))))
         pos = i = end
     flush_literal(n)
     if literal:
@@ -370,12 +408,16 @@ def heredoc_body(token_text: str, line: int) -> tuple[Chunk, int, int]:
 # --- the converter ---------------------------------------------------------------------------------
 
 class _Converter:
-    def __init__(self, rel: str, lines: list[str], shift: tuple[int, int] | None = None) -> None:
+    def __init__(self, rel: str, lines: list[str], shift: tuple[int, int] | None = None,
+                 mapper: Callable[[int, int], tuple[int, int]] | None = None) -> None:
         self.rel = rel
         self.lines = lines
         self.shift = shift
+        self.mapper = mapper
 
     def pos(self, line: int, column: int) -> tuple[int, int]:
+        if self.mapper is not None:
+            return self.mapper(line, column)
         if self.shift is None:
             return line, column
         base_line, base_col = self.shift

@@ -40,12 +40,11 @@ from lexiam.terraform.relevance import (
     call_index,
     eager_files,
     folder_relevant,
-    local_sources,
-    looks_relevant,
-    referenced_files_relevant,
+    module_calls,
+    own_relevant,
     scan_roots,
 )
-from lexiam.terraform.sources import ModuleSource, SourceFile, parse_error
+from lexiam.terraform.sources import ModuleSource, SourceFile, is_native, parse_cached, parse_error, read_module_files
 from lexiam.terraform.variables import var_inputs
 from lexiam.values import Location
 
@@ -135,17 +134,15 @@ def _load_module(ctx: Context, folder: Path, real_folder: Path, files: list[Path
     index = call_index(options)
     holder: list[Scope] = []
     inputs, vars_relevant = var_inputs(real_folder, ctx, holder)
-    whole = "\n".join(f.text for f in sources)
     prefilter = getattr(options, "prefilter", True)  # --parse-all turns it off
-    relevant = (not prefilter or looks_relevant(whole) or vars_relevant
-                or referenced_files_relevant(real_folder, whole, ctx.allowed)
-                or any(folder_relevant(child, ctx, index) for _n, child in local_sources(real_folder, whole)
+    relevant = (not prefilter or vars_relevant or own_relevant(real_folder, sources, ctx.allowed)
+                or any(folder_relevant(child, ctx, index) for _n, child in module_calls(real_folder, sources)
                        if ctx.inside(child) and child != real_folder))
     if not relevant:
         return _skip_all(sources, out, SKIP_REASON)
 
     reached = index.reached.get(real_folder) if index.complete else None
-    if reached is not None and not _call_parses(reached[1], reached[0], rel_of):
+    if reached is not None and not _call_parses(reached[1], reached[0], ctx):
         reached = None  # the caller's module block is in a file that does not parse: nobody expands us
     if reached is not None:
         name, caller = reached
@@ -185,25 +182,24 @@ def _load_module(ctx: Context, folder: Path, real_folder: Path, files: list[Path
     return out
 
 
-def _call_parses(caller: Path, name: str, rel_of: Callable[[Path], str]) -> bool:
+def _call_parses(caller: Path, name: str, ctx: Context) -> bool:
     """Whether the caller's ``module "<name>"`` block is in a file that parses (so the caller expands it)."""
     pattern = re.compile(rf'(?m)^module\s+"?{re.escape(name)}"?\s*\{{')
-    try:
-        paths = sorted(p for p in caller.iterdir() if p.name.endswith(".tf") and p.is_file())
-    except OSError:
-        return False
-    for path in paths:
-        try:
-            text = path.read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError):
-            continue
-        if pattern.search(text):
-            return parse_error(path, rel_of(path), text) is None
+    for f in read_module_files(caller, ctx):  # never through a link out of the scanned tree
+        if is_native(f.path.name):
+            if pattern.search(f.text):
+                return parse_error(f.path, f.rel, f.text) is None
+        elif f'"{name}"' in f.text:
+            result = parse_cached(f.path, f.rel, f.text)
+            if isinstance(result, HclError):
+                return False
+            if any(b.type == "module" and b.labels[:1] == [name] for b in result.body.blocks):
+                return True
     return False
 
 
 def _parse_error_finding(rel: str, exc: HclError):  # noqa: ANN202 - Finding
-    return input_error(f"cannot parse the HCL: {exc.reason}", Location(rel, exc.line, exc.column))
+    return input_error(f"cannot parse the {exc.syntax}: {exc.reason}", Location(rel, exc.line, exc.column))
 
 
 def extract_scope(scope: Scope, unit: model.Unit, seen: set[int], blocks: dict[str, Block]) -> None:

@@ -21,9 +21,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from lexiam.contract import SKIP_DIRS, Options
+from lexiam.contract import SKIP_DIRS, Options, relative
 from lexiam.prefilter import may_match
-from lexiam.terraform.sources import SourceFile, read_module_files
+from lexiam.terraform.hcl import ParsedFile
+from lexiam.terraform.nodes import Chunk, Template
+from lexiam.terraform.sources import SourceFile, is_member, is_native, parse_cached, read_module_files
 from lexiam.terraform.tfvalues import MAX_MODULE_DEPTH
 from lexiam.terraform.types import SELF_DATA
 
@@ -66,8 +68,19 @@ def _chunks(text: str) -> list[tuple[str, str]]:
     return out
 
 
+def _local_target(folder: Path, src: str) -> Path | None:
+    """The folder a module ``source`` names when it is a local path (else None)."""
+    if not (src.startswith("./") or src.startswith("../") or src in (".", "..")):
+        return None
+    try:
+        target = (folder / src).resolve()
+    except (OSError, RuntimeError, ValueError):
+        return None
+    return target if target.is_dir() else None
+
+
 def local_sources(folder: Path, text: str) -> list[tuple[str, Path]]:
-    """(module name, resolved folder) of the module blocks of a text whose source is a local path."""
+    """(module name, resolved folder) of the module blocks of an HCL text whose source is a local path."""
     out: list[tuple[str, Path]] = []
     if "module" not in text or "source" not in text:
         return out
@@ -78,16 +91,49 @@ def local_sources(folder: Path, text: str) -> list[tuple[str, Path]]:
         name_m = re.match(r'module\s+"?([\w-]+)"?', chunk)
         if not m or not name_m:
             continue
-        src = m.group(1)
-        if not (src.startswith("./") or src.startswith("../") or src in (".", "..")):
-            continue
-        try:
-            target = (folder / src).resolve()
-        except (OSError, RuntimeError, ValueError):
-            continue
-        if target.is_dir():
+        target = _local_target(folder, m.group(1))
+        if target is not None:
             out.append((name_m.group(1), target))
     return out
+
+
+def _parsed(f: SourceFile) -> ParsedFile | None:
+    result = parse_cached(f.path, f.rel, f.text)
+    return result if isinstance(result, ParsedFile) else None
+
+
+def module_calls(folder: Path, files: list[SourceFile]) -> list[tuple[str, Path]]:
+    """(module name, resolved folder) of the local module calls of a module's files: HCL files are
+    searched as text, files in another syntax (Terraform JSON) are parsed."""
+    out = local_sources(folder, "\n".join(f.text for f in files if is_native(f.path.name)))
+    for f in files:
+        if is_native(f.path.name) or "module" not in f.text:
+            continue
+        pf = _parsed(f)
+        for block in pf.body.blocks if pf is not None else ():
+            attr = block.body.attrs.get("source") if block.type == "module" and block.labels else None
+            if attr is None or not isinstance(attr.expr, Template) or len(attr.expr.parts) != 1:
+                continue
+            part = attr.expr.parts[0]
+            target = _local_target(folder, part.text) if isinstance(part, Chunk) else None
+            if target is not None:
+                out.append((block.labels[0], target))
+    return out
+
+
+def own_relevant(folder: Path, files: list[SourceFile], allowed: list[Path] | None) -> bool:
+    """Whether a module's own files can matter to a rule (``allowed``: the files that ``file()`` names
+    are looked at too when they are inside these folders; None: not looked at)."""
+    native = "\n".join(f.text for f in files if is_native(f.path.name))
+    if looks_relevant(native) or (allowed is not None and referenced_files_relevant(folder, native, allowed)):
+        return True
+    return any(_other_syntax_relevant(f.text) for f in files if not is_native(f.path.name))
+
+
+def _other_syntax_relevant(text: str) -> bool:
+    """The test for a file in another syntax (Terraform JSON): a ``\\u`` escape may spell "lex" and the
+    ``file()`` names are escaped differently, so a text holding either is parsed."""
+    return looks_relevant(text) or "\\u" in text or "file(" in text
 
 
 def referenced_files_relevant(folder: Path, text: str, allowed: list[Path]) -> bool:
@@ -171,7 +217,7 @@ def _build_index(roots: tuple[Path, ...], options: Options) -> CallIndex:
             listing = sorted(os.scandir(d), key=lambda e: e.name)
         except OSError:
             continue
-        texts: list[str] = []
+        texts: list[SourceFile] = []
         for entry in listing:
             entries += 1
             if entries > MAX_INDEX_ENTRIES:
@@ -181,7 +227,7 @@ def _build_index(roots: tuple[Path, ...], options: Options) -> CallIndex:
             try:
                 if entry.is_dir(follow_symlinks=False):
                     stack.append(Path(entry.path))
-                elif entry.name.endswith(".tf") and entry.is_file():
+                elif is_member(entry.name) and entry.is_file():
                     if entry.is_symlink() and not _inside(Path(os.path.realpath(entry.path)), roots):
                         continue  # a link out of the scanned tree is never read
                     files += 1
@@ -189,15 +235,15 @@ def _build_index(roots: tuple[Path, ...], options: Options) -> CallIndex:
                         return CallIndex(complete=False)
                     if entry.stat().st_size <= options.max_file_bytes:
                         with open(entry.path, encoding="utf-8", errors="replace") as fh:
-                            texts.append(fh.read())
+                            path = Path(entry.path)
+                            texts.append(SourceFile(path, relative(path, options.root), fh.read()))
             except OSError:
                 continue
         if not texts:
             continue
         folder = d.resolve()
-        whole = "\n".join(texts)
-        index.own_relevant[folder] = looks_relevant(whole)
-        for name, child in local_sources(folder, whole):
+        index.own_relevant[folder] = own_relevant(folder, texts, None)
+        for name, child in module_calls(folder, texts):
             index.calls.setdefault(folder, []).append((name, child))
             index.callers.setdefault(child, []).append((name, folder))
     # folders reached from an entry (a folder nobody calls), within the module depth we expand
@@ -227,12 +273,9 @@ def folder_relevant(folder: Path, ctx: Context, index: CallIndex, stack: tuple[P
     own = index.own_relevant.get(folder)
     children: list[tuple[str, Path]]
     if own is None or not index.complete:
-        texts = []
-        for f in read_module_files(folder, ctx):
-            texts.append(f.text)
-        whole = "\n".join(texts)
-        own = looks_relevant(whole) or referenced_files_relevant(folder, whole, ctx.allowed)
-        children = local_sources(folder, whole)
+        files = read_module_files(folder, ctx)
+        own = own_relevant(folder, files, ctx.allowed)
+        children = module_calls(folder, files)
     else:
         children = index.calls.get(folder, [])
     result = own
@@ -249,15 +292,17 @@ def folder_relevant(folder: Path, ctx: Context, index: CallIndex, stack: tuple[P
 
 def eager_files(folder: Path, sources: list[SourceFile], ctx: Context, index: CallIndex, all_files: bool) -> set[str]:
     """The files parsed up front: those that mention Lex (or name a relevant file or module), and,
-    transitively, those that refer to what a relevant block of theirs declares."""
+    transitively, those that refer to what a relevant block of theirs declares.  A file in another
+    syntax than HCL (Terraform JSON) is always parsed: the text searches are written for HCL."""
     if all_files:
         return {f.rel for f in sources}
     seeds: set[str] = set()
     for f in sources:
-        if looks_relevant(f.text) or referenced_files_relevant(folder, f.text, ctx.allowed):
+        if (not is_native(f.path.name) or looks_relevant(f.text)
+                or referenced_files_relevant(folder, f.text, ctx.allowed)):
             seeds.add(f.rel)
             continue
-        for _name, child in local_sources(folder, f.text):
+        for _name, child in module_calls(folder, [f]):
             if child != folder and ctx.inside(child) and folder_relevant(child, ctx, index):
                 seeds.add(f.rel)
                 break
@@ -266,7 +311,7 @@ def eager_files(folder: Path, sources: list[SourceFile], ctx: Context, index: Ca
         names: set[str] = set()
         for f in sources:
             if f.rel in frontier:
-                names |= _declared_names(f.text)
+                names |= _declared_names(f.text) if is_native(f.path.name) else _parsed_names(f)
         if not names:
             break
         pattern = re.compile(r"(?<![\w.])(?:" + "|".join(re.escape(n) for n in sorted(names)) + r")(?![\w-])")
@@ -297,4 +342,21 @@ def _declared_names(text: str) -> set[str]:
             names.add(f"var.{m.group(5)}")
         elif m.group(4) == "module":
             names.add(f"module.{m.group(5)}")
+    return names
+
+
+def _parsed_names(f: SourceFile) -> set[str]:
+    """What a file in another syntax declares (every top-level declaration), as references are written."""
+    pf = _parsed(f)
+    names: set[str] = set()
+    for block in pf.body.blocks if pf is not None else ():
+        labels = block.labels
+        if block.type == "resource" and len(labels) >= 2:
+            names.add(f"{labels[0]}.{labels[1]}")
+        elif block.type == "data" and len(labels) >= 2 and labels[0] not in SELF_DATA:
+            names.add(f"data.{labels[0]}.{labels[1]}")
+        elif block.type in ("variable", "module") and labels:
+            names.add(f"{'var' if block.type == 'variable' else 'module'}.{labels[0]}")
+        elif block.type == "locals":
+            names.update(f"local.{n}" for n in block.body.attrs)
     return names

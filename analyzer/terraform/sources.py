@@ -1,5 +1,11 @@
 """The files of one module folder: reading them, parsing each once per process, and finding a
-declaration (a variable, a local, a resource...) without parsing every file up front."""
+declaration (a variable, a local, a resource...) without parsing every file up front.
+
+A module is every file of its folder that the Terraform front end claims or that a front end joining
+it claims (:func:`lexiam.contract.members`): ``.tf`` files are parsed here, the files of a joining
+front end (Terraform JSON syntax) by that front end's ``parse_file``, asked of the contract by the
+file's name.  Both give the same nodes.
+"""
 
 from __future__ import annotations
 
@@ -10,12 +16,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
+from lexiam import contract
 from lexiam.contract import read_text
 from lexiam.terraform.hcl import HclError, ParsedFile, parse_file
 
 if TYPE_CHECKING:
     from lexiam.contract import Options
     from lexiam.terraform.nodes import Attribute, Block
+    from lexiam.values import Location
 
 
 class Reader(Protocol):
@@ -26,6 +34,38 @@ class Reader(Protocol):
     lines: dict[str, list[str]]  # report path -> the lines of every file parsed
 
     def inside(self, path: Path) -> bool: ...
+
+    def input_error(self, message: str, loc: Location) -> None: ...
+
+
+FRONT_END = "terraform"  # this front end's row in lexiam.contract.FRONT_ENDS
+
+
+def _claimant(name: str) -> contract.FrontEnd | None:
+    """The front end of the module whose file this is: Terraform's own, one that joins it, or None."""
+    claim = contract.claimants(name)
+    if claim and (claim[0].name == FRONT_END or claim[0].joins == FRONT_END):
+        return claim[0]
+    return None
+
+
+def is_member(name: str) -> bool:
+    """Whether a file of this name is part of the module of its folder (``.tf``, ``.tf.json``)."""
+    return _claimant(name) is not None
+
+
+def is_native(name: str) -> bool:
+    """Whether a file is in Terraform's native syntax (HCL): the text searches of the front end
+    (declarations, module sources) are written for it; the files of other syntaxes are parsed instead."""
+    fe = _claimant(name)
+    return fe is not None and fe.name == FRONT_END
+
+
+def _parser(name: str) -> Callable[[str, str], ParsedFile]:
+    fe = _claimant(name)
+    if fe is None or fe.name == FRONT_END:
+        return parse_file
+    return contract.module_of(fe).parse_file  # type: ignore[no-any-return]
 
 
 # report path -> (text, parse): a file reached under two spellings of its path (a child module read
@@ -53,7 +93,7 @@ def parse_cached(path: Path, rel: str, text: str) -> ParsedFile | HclError:
     if hit is not None and hit[0] == text:
         return hit[1]
     try:
-        result: ParsedFile | HclError = parse_file(text, rel)
+        result: ParsedFile | HclError = _parser(path.name)(text, rel)
     except HclError as exc:
         # kept for the report: without this, its traceback and the parser's exception it replaced would
         # keep every frame of the parse (and its tree) alive
@@ -89,11 +129,11 @@ class SourceFile:
 
 
 def read_module_files(folder: Path, reader: Reader) -> list[SourceFile]:
-    """The readable ``.tf`` files of a child module folder (read errors are reported by that folder's
+    """The readable files of a child module folder (read errors are reported by that folder's
     own scan, or not at all when it is outside it)."""
     out: list[SourceFile] = []
     try:
-        names = sorted(e.name for e in os.scandir(folder) if e.name.endswith(".tf") and e.is_file()
+        names = sorted(e.name for e in os.scandir(folder) if is_member(e.name) and e.is_file()
                        and (not e.is_symlink() or reader.inside(Path(os.path.realpath(e.path)))))
     except OSError:
         return out
@@ -132,7 +172,8 @@ class ModuleSource:
         self.outputs: dict[str, Block] = {}
         self._misses: set[tuple[str, ...]] = set()
         for f in files:
-            if not lazy or (eager is not None and f.rel in eager):
+            # the declarations of a file in another syntax (Terraform JSON) cannot be searched as text
+            if not lazy or (eager is not None and f.rel in eager) or not is_native(f.path.name):
                 self._parse(f)
             else:
                 self.pending[f.rel] = f
@@ -144,6 +185,8 @@ class ModuleSource:
             self.failed[f.rel] = result
             return
         self.reader.lines[f.rel] = result.lines
+        for message, loc in result.problems:
+            self.reader.input_error(message, loc)
         self.parsed.append(result)
         for block in result.body.blocks:
             labels = block.labels
