@@ -58,6 +58,7 @@ FRONT_ENDS: tuple[FrontEnd, ...] = (
     FrontEnd("cloudformation", "lexiam.cloudformation", (".yaml", ".yml", ".json", ".template", ".cfn"), "file", 1),
     # python-hcl2's parser is about five times slower per byte than libyaml and the CloudFormation extraction
     FrontEnd("terraform", "lexiam.terraform", (".tf",), "folder", 5, named=(".tfvars", ".tfvars.json")),
+    FrontEnd("terraform-json", "lexiam.terraform_json", (".tf.json",), "folder", 1, joins="terraform"),
 )
 
 
