@@ -259,19 +259,39 @@ if [ "$1 $2" = "-m venv" ]; then mkdir -p "$3/bin" && cp "$0" "$3/bin/python"; f
     assert pip.endswith("pip install --quiet --disable-pip-version-check lexiam==9.9.9")
 
 
-@pytest.mark.parametrize("doc", ["README.md", "docs/usage/github.md"])
-def test_documented_workflow_uses_the_action_as_declared(doc: str) -> None:
+DOCUMENTED = ("README.md", "docs/usage/github.md")
+
+
+def documented_workflow(doc: str) -> str:
     text = (REPO / doc).read_text(encoding="utf-8")
     (block,) = [b for b in re.findall(r"```yaml\n(.*?)```", text, re.S) if "upload-sarif" in b]
-    workflow = yaml.safe_load(block)
-    assert workflow["permissions"]["security-events"] == "write"
-    steps = workflow["jobs"]["lexiam"]["steps"]
-    assert steps[0]["uses"].startswith("actions/checkout@")
+    return block
+
+
+def test_the_documented_workflows_are_one() -> None:
+    assert len({documented_workflow(doc) for doc in DOCUMENTED}) == 1
+
+
+@pytest.mark.parametrize("doc", DOCUMENTED)
+def test_documented_workflow_uses_the_action_as_declared(doc: str) -> None:
+    import lexiam
+
+    workflow = yaml.safe_load(documented_workflow(doc))
+    assert workflow["permissions"] == {}
+    job = workflow["jobs"]["lexiam"]
+    assert job["permissions"] == {"contents": "read", "security-events": "write", "actions": "read"}
+    steps = job["steps"]
+    assert re.fullmatch(r"actions/checkout@[0-9a-f]{40}", steps[0]["uses"])
+    assert steps[0]["with"]["persist-credentials"] is False
     ours = steps[1]
-    assert ours["uses"].startswith("lexiam/lexiam@") and ours["id"] == "lexiam"
+    assert ours["uses"] == f"lexiam/lexiam@v{lexiam.__version__}" and ours["id"] == "lexiam"
     action = load_action()
     assert set(ours["with"]) <= set(action["inputs"])
     upload = steps[2]
-    assert upload["uses"].startswith("github/codeql-action/upload-sarif@") and "failure()" in upload["if"]
+    assert re.fullmatch(r"github/codeql-action/upload-sarif@[0-9a-f]{40}", upload["uses"])
+    # after a failed scan too, but not where the token is read-only: a fork's or Dependabot's pull request
+    condition = " ".join(upload["if"].split())
+    assert "failure()" in condition and "github.actor != 'dependabot[bot]'" in condition
+    assert "github.event.pull_request.head.repo.full_name == github.repository" in condition
     (ref,) = EXPR.findall(upload["with"]["sarif_file"])
     assert ref == "steps.lexiam.outputs.sarif-file" and "sarif-file" in action["outputs"]
