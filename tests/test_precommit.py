@@ -127,3 +127,19 @@ def test_named_terraform_files(project: Path, named: list[str], reported: list[s
     run = run_lexiam("scan", *named, "--format", "json", cwd=project)
     assert sorted({f["file"] for f in run.json()["findings"]}) == reported
     assert run.code == (1 if reported else 0)
+
+
+def test_documented_config_pins_the_release(tmp_path: Path) -> None:
+    """docs/usage/pre-commit.md: a valid .pre-commit-config.yaml that pins this version's tag (no branch:
+    pre-commit warns about a mutable rev)."""
+    import lexiam
+
+    text = (REPO / "docs" / "usage" / "pre-commit.md").read_text(encoding="utf-8")
+    (block,) = [b for b in re.findall(r"```yaml\n(.*?)```", text, re.S) if "repos:" in b]
+    (repo,) = yaml.safe_load(block)["repos"]
+    assert repo["repo"] == "https://github.com/lexiam/lexiam" and repo["rev"] == f"v{lexiam.__version__}"
+    assert [h["id"] for h in repo["hooks"]] == ["lexiam"]
+    config = tmp_path / ".pre-commit-config.yaml"
+    config.write_text(block, encoding="utf-8")
+    proc = subprocess.run(["pre-commit", "validate-config", str(config)], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0 and "mutable reference" not in proc.stdout + proc.stderr, proc.stdout + proc.stderr
