@@ -242,7 +242,7 @@ def scan(env: Mapping[str, str]) -> int:
 
 def main(argv: Iterable[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    if sys.version_info < (3, 10):
+    if sys.version_info < (3, 10):  # noqa: UP036 - the runner's Python, not the package's
         return error(f"lexiam needs Python 3.10 or later; {sys.executable} is {sys.version.split()[0]} "
                      "(run actions/setup-python first, or set the python input)")
     if args == ["prepare"]:

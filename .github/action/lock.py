@@ -76,7 +76,8 @@ def entries(text: str) -> list[tuple[str, str, str, list[str]]]:
         first = block.split("\\", 1)[0].strip()
         m = re.fullmatch(r"([A-Za-z0-9._-]+)==([^\s;]+)\s*(?:;\s*(.*))?", first)
         assert m, f"not a pinned requirement: {first!r}"
-        out.append((m.group(1).lower(), m.group(2), (m.group(3) or "").strip(), re.findall(r"--hash=sha256:([0-9a-f]{64})", block)))
+        hashes = re.findall(r"--hash=sha256:([0-9a-f]{64})", block)
+        out.append((m.group(1).lower(), m.group(2), (m.group(3) or "").strip(), hashes))
     return out
 
 
@@ -103,7 +104,7 @@ def problems(text: str, reqs: list[str]) -> list[str]:
         if name not in by_name:
             found.append(f"{spec}: not in the lock")
             continue
-        for version, marker in by_name[name]:
+        for version, _marker in by_name[name]:
             if not req.specifier.contains(version, prereleases=True):
                 found.append(f"{name}=={version} does not satisfy {spec}")
         for python in ("3.10", "3.11", "3.12", "3.13"):
