@@ -15,7 +15,17 @@ from lexiam.rules.data import tables
 from lexiam.rules.pack import all_rules
 from lexiam.rules.registry import RuleMeta
 
-REPO = Path(__file__).resolve().parents[1]
+
+def _repository() -> Path:
+    """The checkout the docs belong to: the package's own folder's parent in a checkout (an editable
+    install), else the current folder when it is one (the package installed from it, as CI does)."""
+    for candidate in (Path(__file__).resolve().parents[1], Path.cwd()):
+        if (candidate / "sample_templates").is_dir() and (candidate / "docs").is_dir():
+            return candidate
+    return Path(__file__).resolve().parents[1]
+
+
+REPO = _repository()
 
 # What the pack does for rows of the feature table that no rule checks directly.
 _ROW_NOTES = {
