@@ -193,12 +193,19 @@ def test_update_bot_version_is_not_an_action() -> None:
     assert t.correction("NoSuchThing") == (False, None)
 
 
-def test_list_bot_aliases_attaches_to_the_bot() -> None:
-    info = tables().action("ListBotAliases")
+def test_the_feature_table_wins_over_the_sar() -> None:
+    """ListBotAliases: the table gives BotAliasId, the SAR the bot; the table wins, the SAR's view is kept."""
+    t = tables()
+    info = t.action("ListBotAliases")
     assert info is not None
-    assert info.resource_types == frozenset({"bot"})
+    assert info.resource_types == frozenset({"bot-alias"})
     assert info.resource_policy == "yes"
-    assert info.basis == "doc_table_corrected"
+    assert info.basis == "doc_table"
+    assert info.sar_resource_types == frozenset({"bot"}) and "feature table wins" in info.note
+    tag = t.action("TagResource")
+    assert tag.resource_policy == "no" and tag.sar_resource_types == frozenset({"bot", "bot-alias"})
+    assert "feature table wins" in t.precedence
+    assert not info.decided_by_sar and t.action("ListBotReplicas").decided_by_sar
 
 
 def test_resource_policy_no_actions_match_rules_md() -> None:

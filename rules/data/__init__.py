@@ -34,7 +34,10 @@ class ActionInfo:
     identity_resource_types: the SAR resource types verbatim, "*" suffix = required; empty when the
         action only works with Resource "*".
     access_level: the SAR access level ("Read", "Write", "List", "Tagging, Write").
-    basis: "doc_table", "doc_table_corrected" or "inferred_from_sar".
+    basis: "doc_table", "doc_table_corrected" or "inferred_from_sar" (the SAR decided: the table does not
+        list the action).
+    sar_resource_types: where the SAR would attach it, when that differs from the feature table (which
+        wins: see ``Tables.precedence``); None when they agree.
     """
 
     name: str
@@ -43,6 +46,13 @@ class ActionInfo:
     identity_resource_types: tuple[str, ...]
     access_level: str
     basis: str
+    sar_resource_types: frozenset[str] | None = None
+    note: str = ""
+
+    @property
+    def decided_by_sar(self) -> bool:
+        """True when the feature table does not list the action, so the SAR decided where it may be used."""
+        return self.basis == "inferred_from_sar"
 
     @property
     def needs_star(self) -> bool:
@@ -66,6 +76,7 @@ class Tables:
         "all_names",
         "feature_table",
         "invalid_names",
+        "precedence",
         "v1_names",
     )
 
@@ -73,6 +84,7 @@ class Tables:
     all_names: tuple[str, ...]
     v1_names: tuple[str, ...]
     invalid_names: MappingProxyType[str, str | None]
+    precedence: str  # the rule that decides between the feature table and the SAR (the data's notes)
 
     def __init__(self, document: dict[str, Any]) -> None:
         self.feature_table = tuple((row["feature"], row["support"]) for row in document["feature_table"])
@@ -84,9 +96,12 @@ class Tables:
                 identity_resource_types=tuple(entry["identity_resource_types"]),
                 access_level=entry["access_level"],
                 basis=entry["basis"],
+                sar_resource_types=frozenset(entry["sar_resource_types"]) if "sar_resource_types" in entry else None,
+                note=entry.get("note", ""),
             )
             for name, entry in document["actions"].items()
         }
+        self.precedence = document.get("notes", {}).get("precedence", "")
         self.all_names = tuple(sorted(actions))
         self.v1_names = tuple(sorted(document["v1_actions"]))
         self.invalid_names = MappingProxyType(dict(document["invalid_names"]))

@@ -7,6 +7,12 @@ to cross-check every doc row, to add the Service Authorization Reference (SAR) f
 few corrections this module knows about (see KNOWN_* below). Any other disagreement between the two
 sources stops the build with a non-zero exit and a message naming each problem.
 
+One precedence rule decides between the two sources (PRECEDENCE, written into the output's notes): for an
+action the feature table lists, the table decides whether and where it may be used in a bot or bot alias
+policy, whatever the SAR says; the SAR decides only for the actions the table does not list (their basis
+is "inferred_from_sar"). Where the SAR disagrees with a table row, the record keeps the SAR's view in
+"sar_resource_types" and says so in its note.
+
 Usage:
     python rules/data/build_tables.py [--seed DIR] [--out FILE] [--check]
 
@@ -47,16 +53,29 @@ ATTACHABLE = frozenset({"bot", "bot-alias"})
 KNOWN_MISSPELLINGS = {"ListBuiltIntSlotTypes": "ListBuiltInSlotTypes"}
 # Doc rows that are not IAM actions at all.
 KNOWN_NOT_ACTIONS = frozenset({"UpdateBotVersion"})
-# Doc rows whose Resource column names the wrong attachment point; the JSON's resources_per_sar wins.
-KNOWN_RESOURCE_FIXES = frozenset({"ListBotAliases"})
+# Doc rows whose Resource column the SAR contradicts (the seed JSON records the SAR's view in
+# resources_per_sar). The table wins (PRECEDENCE); the disagreement is kept in the record.
+KNOWN_RESOURCE_DISAGREEMENTS = frozenset({"ListBotAliases"})
+
+PRECEDENCE = (
+    "Where the feature table of 'How Amazon Lex V2 works with IAM' and the Service Authorization Reference "
+    "disagree about an action, the feature table wins: it is the page about resource-based policies, and "
+    "for every action it lists it decides whether the action may appear in a bot or bot alias policy and "
+    "on which of the two. The Service Authorization Reference decides only for actions the table does not "
+    "list (basis inferred_from_sar), and always for identity policies (identity_resource_types)."
+)
 
 MISSPELLING_NOTE = (
     "The doc table spells this row '{doc}'; the IAM action is '{real}'. "
     "The doc row's resource-policy value ({policy}) is kept under the real name."
 )
-RESOURCE_FIX_NOTE = (
-    "The doc table gives {doc} as the resource, but the SAR defines this action only on {sar}; "
-    "the attachment point follows the SAR (resources_per_sar in the seed JSON)."
+DISAGREEMENT_NOTE = (
+    "The feature table gives {doc} as the resource; the SAR defines this action on {sar} "
+    "(sar_resource_types). The feature table wins."
+)
+NOT_USABLE_NOTE = (
+    "The feature table marks this action as not usable in a resource-based policy; the SAR defines it on "
+    "{sar} (sar_resource_types). The feature table wins."
 )
 
 BASES_V2 = frozenset({"doc_table", "doc_table_misspelled_row", "inferred_from_sar"})
@@ -371,18 +390,18 @@ def build(seed_dir: Path) -> dict[str, Any]:
             "basis": "doc_table",
         }
         per_sar = entry.get("resources_per_sar")
-        if name in KNOWN_RESOURCE_FIXES:
+        if name in KNOWN_RESOURCE_DISAGREEMENTS:
             if not isinstance(per_sar, list) or sorted(per_sar) == row["resources"]:
                 problems.append(
-                    f"{name}: known resource fix, but {JSON_FILE} gives no differing resources_per_sar"
+                    f"{name}: known disagreement with the SAR, but {JSON_FILE} gives no differing "
+                    "resources_per_sar"
                 )
                 continue
             if sorted(per_sar) != _sar_attachable(sar["identity_resource_types"]):
                 problems.append(f"{name}: resources_per_sar {per_sar} does not follow the SAR resource types")
                 continue
-            record["resource_types"] = sorted(per_sar)
-            record["basis"] = "doc_table_corrected"
-            record["note"] = RESOURCE_FIX_NOTE.format(
+            record["sar_resource_types"] = sorted(per_sar)
+            record["note"] = DISAGREEMENT_NOTE.format(
                 doc=" and ".join(row["resources"]), sar=" and ".join(sorted(per_sar))
             )
         elif per_sar is not None:
@@ -390,9 +409,16 @@ def build(seed_dir: Path) -> dict[str, Any]:
                 f"{name}: {JSON_FILE} has resources_per_sar {per_sar}, which no known correction covers"
             )
             continue
+        else:
+            attach = _sar_attachable(sar["identity_resource_types"])
+            if attach != row["resources"]:
+                # e.g. TagResource: "No" in the table, though the SAR authorizes it on bots and aliases
+                record["sar_resource_types"] = attach
+                template = DISAGREEMENT_NOTE if row["resources"] else NOT_USABLE_NOTE
+                record["note"] = template.format(doc=" and ".join(row["resources"]), sar=" and ".join(attach))
         actions[name] = record
 
-    for name in sorted(KNOWN_MISSPELLINGS.keys() | KNOWN_NOT_ACTIONS | KNOWN_RESOURCE_FIXES):
+    for name in sorted(KNOWN_MISSPELLINGS.keys() | KNOWN_NOT_ACTIONS | KNOWN_RESOURCE_DISAGREEMENTS):
         if name not in doc:
             problems.append(f"{name}: a known correction, but the doc table no longer has this row")
 
@@ -459,6 +485,7 @@ def build(seed_dir: Path) -> dict[str, Any]:
 
     return {
         "generated_by": GENERATED_BY,
+        "notes": {"precedence": PRECEDENCE},
         "sources": [DOC_FILE, JSON_FILE],
         "feature_table": [{"feature": f, "support": s} for f, s, _ in features],
         "actions": actions,

@@ -120,6 +120,12 @@ class ServiceRoles:
                 return r
         return None
 
+    def by_name_start(self, name: str) -> LinkedRole | None:
+        """The Lex service-linked role whose name a role name starts with (the longest one), case-insensitively."""
+        folded = name.strip().lower()
+        matches = [r for r in self.linked_roles if folded.startswith(r.role_name.lower())]
+        return max(matches, key=lambda r: len(r.role_name)) if matches else None
+
     def is_reserved_name(self, name: str) -> bool:
         """A role name in the range IAM keeps for Lex service-linked roles."""
         return name.strip().lower().startswith(self.reserved_prefix.lower())
