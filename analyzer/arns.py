@@ -22,11 +22,13 @@ from lexiam.values import (
     Value,
     concat,
     segment_text,
+    unknown,
 )
 
 # The deploy-time parts of a typed ARN, named neutrally ("${account}") so that messages read well in
 # any format; a front end may pass its own (CloudFormation passes AWS::AccountId...).
 NEUTRAL_SELVES = (Symbol(PARTITION, "partition"), Symbol(REGION, "region"), Symbol(ACCOUNT, "account"))
+IMPLIED = "implied"
 
 
 def resource_symbol(address: str, entity: str, attr: str, name: str = "") -> Symbol:
@@ -41,7 +43,10 @@ def typed_arn(entity: str, address: str, loc: Location | None, *, bot_id: Value 
     The resource's own ID is a RESOURCE symbol (so the graph can follow it back to the resource);
     account, region and partition are the deploy-time self symbols.
     """
-    _P, _R, _A = selves
+    # the deploying account and region as the ARN of a resource of the stack implies them, not as the
+    # template writes them: a rule that asks whether a template is built for any account looks only at the
+    # latter (attr "implied" tells them apart; comparisons look at the kind only)
+    _P, _R, _A = (Symbol(s.kind, s.name, s.address, s.entity, IMPLIED) for s in selves)
     head = ("arn:", _P)
     if entity == model.LEX_BOT:
         parts: tuple[Part, ...] = (*head, ":lex:", _R, ":", _A, ":bot/", resource_symbol(address, entity, "Id"))
@@ -98,8 +103,27 @@ class Arn:
         return first.split(":", 1)[0]
 
 
+# Entities whose ARN attribute, referenced where the resource itself is not declared (a partial
+# configuration), still has a known shape: a Lex bot (bot/ID) and a bot alias (bot-alias/BOTID/ALIASID).
+_SHAPED = (model.LEX_BOT, model.LEX_BOT_ALIAS)
+
+
+def _shaped(value: Value) -> Value:
+    """A value that starts with the ARN attribute of a Lex bot or alias declared nowhere in the unit, written
+    as that ARN's shape (account, region and the other IDs unknown), so that what follows it can be judged."""
+    head = value.parts[0] if value.parts else None
+    if not isinstance(head, Symbol) or head.kind != RESOURCE or head.attr.lower() != "arn" or head.entity not in _SHAPED:
+        return value
+    selves = (unknown("partition"), unknown("region"), unknown("account"))
+    shape = typed_arn(head.entity, head.address, None, selves=selves)
+    if shape is None:
+        return value
+    return concat([shape, Value(value.parts[1:])], value.loc)
+
+
 def parse_arn(value: Value) -> Arn | None:
     """Split a value that starts with literal ``arn:`` into its fields; None when it is not an ARN."""
+    value = _shaped(value)
     if not value.parts or not isinstance(value.parts[0], str) or not value.parts[0].startswith("arn:"):
         return None
     segs = value.split(":")

@@ -130,6 +130,14 @@ class IdentityPolicy(Entity):
 
 
 @dataclass(frozen=True, slots=True)
+class ServicePolicy(Entity):
+    """A resource-based policy of another service's resource (a bucket, queue, topic, key, secret...)."""
+
+    document: PolicyDocument | None = None
+    prop: str = ""  # the property that holds it, as written (``PolicyDocument``, ``KeyPolicy``, ``policy``)
+
+
+@dataclass(frozen=True, slots=True)
 class RoleAttachment(Entity):
     """A policy attached to a role by a separate resource or by ``ManagedPolicyArns``."""
 
@@ -198,6 +206,7 @@ class Unit:
     service_linked_roles: list[ServiceLinkedRole] = field(default_factory=list)
     lambda_permissions: list[LambdaPermission] = field(default_factory=list)
     role_uses: list[RoleUse] = field(default_factory=list)
+    service_policies: list[ServicePolicy] = field(default_factory=list)
     lex_v1: list[Entity] = field(default_factory=list)
     # Suppressions written in the unit's files (template Metadata, comments), applied by the engine
     suppressions: list[Suppression] = field(default_factory=list)
@@ -211,11 +220,12 @@ class Unit:
         return [
             *self.bots, *self.aliases, *self.resource_policies, *self.roles,
             *self.identity_policies, *self.attachments, *self.service_linked_roles,
-            *self.lambda_permissions, *self.role_uses, *self.lex_v1,
+            *self.lambda_permissions, *self.role_uses, *self.service_policies, *self.lex_v1,
         ]
 
     def policies(self) -> list[tuple[Entity, PolicyDocument, str]]:
-        """Every policy document with its owner and its role: resource | identity | trust."""
+        """Every policy document with its owner and its role: resource (a bot or bot alias policy) | identity |
+        trust | service (another service's resource policy)."""
         out: list[tuple[Entity, PolicyDocument, str]] = []
         for rp in self.resource_policies:
             if rp.policy:
@@ -230,6 +240,9 @@ class Unit:
         for att in self.attachments:
             if att.document:
                 out.append((att, att.document, "identity"))
+        for sp in self.service_policies:
+            if sp.document:
+                out.append((sp, sp.document, "service"))
         return out
 
 

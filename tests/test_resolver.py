@@ -6,6 +6,7 @@ import textwrap
 
 import pytest
 
+from lexiam.arns import IMPLIED
 from lexiam.cloudformation.resolver import Resolver
 from lexiam.positioned import load
 from lexiam.values import ACCOUNT, REGION, RESOURCE, UNKNOWN, Choice, RList, Symbol, Value, candidates
@@ -124,7 +125,8 @@ def test_split_and_select() -> None:
 
 def test_select_from_split_of_symbolic_arn_keeps_the_symbol() -> None:
     value = resolve("!Select [4, !Split [':', !GetAtt Alias.Arn]]")
-    assert value.parts == (Symbol(ACCOUNT, "AWS::AccountId"),)
+    # the account a resource's own ARN implies (attr "implied": not written by the template)
+    assert value.parts == (Symbol(ACCOUNT, "AWS::AccountId", attr=IMPLIED),)
 
 
 def test_select_out_of_range_is_unknown() -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 from lexiam import model, positioned
 from lexiam.cloudformation.resolver import Resolver
@@ -174,15 +174,18 @@ class Extractor:
                                                      expects="lambda_role", prop="Role"))
 
     def sam_function(self, name: str, rtype: str, props: PMap, loc: model.Location) -> None:
-        """AWS::Serverless::Function: its ``Role``, or the role SAM builds from ``Policies``.
+        """AWS::Serverless::Function and AWS::Serverless::StateMachine: its ``Role``, or the role SAM builds
+        from ``Policies``.
 
-        Without ``Role``, SAM creates an execution role holding the ``Policies``: inline statements and
-        managed policies (by name or ARN) are analysed as that role's; SAM policy templates
-        (``DynamoDBCrudPolicy: {...}``) grant no Lex access and are left out.  With ``Role``, SAM ignores
-        ``Policies``.
+        Without ``Role``, SAM creates an execution role holding the ``Policies`` (one string, one map or a
+        list of them): policy documents (a map with ``Statement``, its ``Version`` optional) and managed
+        policies (by name or ARN) are analysed as that role's; SAM policy templates (``DynamoDBCrudPolicy:
+        {...}``, a map without ``Statement``) grant no Lex access and are left out.  With ``Role``, SAM
+        ignores ``Policies``.
         """
         if "Role" in props:
-            self.lambda_function(name, rtype, props, loc)
+            if rtype == "AWS::Serverless::Function":
+                self.lambda_function(name, rtype, props, loc)
             return
         if "Policies" not in props:
             return
@@ -202,13 +205,20 @@ class Extractor:
         self.unit.roles.append(model.IamRole(name, rtype, loc, inline=tuple(docs), managed_policy_arns=tuple(managed)))
 
     def role_properties(self, name: str, rtype: str, props: PMap, loc: model.Location) -> None:
-        """A role ARN given to another service's resource (``RoleArn``, ``ServiceRole``, ``Targets[].RoleArn``)."""
+        """What another service's resource holds that the rules read: a role ARN given to it (``RoleArn``,
+        ``ServiceRole``, ``Targets[].RoleArn``) and its policy documents (``PolicyDocument``, ``KeyPolicy``...)."""
         logs = rtype.startswith("AWS::Logs::")
-        for prop, node in _role_nodes(props, ""):
+        roles, policies = _service_nodes(props)
+        for prop, node in roles:
             expects = "log_role" if logs or "log" in prop.lower() else "service_role"
             for value in scalars(self.resolver.resolve(node)):
                 self.unit.role_uses.append(model.RoleUse(name, rtype, value.loc or loc, value=value,
                                                          expects=expects, prop=prop))
+        for path, node in policies:
+            doc = self.policy(node, ("Properties", *path))
+            if doc is not None:
+                self.unit.service_policies.append(model.ServicePolicy(name, rtype, node.loc or loc, document=doc,
+                                                                      prop=".".join(str(k) for k in path)))
 
 
 def _path_finder(resources: PMap) -> Callable[[str, model.Location], Path_]:
@@ -240,23 +250,34 @@ def _service_type(rtype: str) -> bool:
     return rtype.startswith("AWS::") and not rtype.startswith(_OPAQUE_PREFIXES)
 
 
-def _role_nodes(node: PNode, prefix: str, depth: int = 0) -> Iterator[tuple[str, PNode]]:
-    """(property path, node) of every role-holding property under ``node``; intrinsics are values."""
-    if depth > _MAX_ROLE_DEPTH:
-        return
-    if isinstance(node, PMap):
-        if len(node) == 1 and next(iter(node)) in INTRINSICS:
-            return
-        for key, child in node.items():
-            path = f"{prefix}.{key}" if prefix else key
-            if _ROLE_KEY.search(key) and (isinstance(child, PScalar) or
-                                          (isinstance(child, PMap) and len(child) == 1 and next(iter(child)) in INTRINSICS)):
-                yield path, child
-            else:
-                yield from _role_nodes(child, path, depth + 1)
-    elif isinstance(node, PList):
-        for i, child in enumerate(node):
-            yield from _role_nodes(child, f"{prefix}[{i}]", depth + 1)
+def _service_nodes(props: PMap) -> tuple[list[tuple[str, PNode]], list[tuple[Path_, PMap]]]:
+    """The role-holding properties (property path, node) and the policy documents (path, node) under a
+    resource's properties; intrinsics are values, not structure."""
+    roles: list[tuple[str, PNode]] = []
+    policies: list[tuple[Path_, PMap]] = []
+    stack: list[tuple[PNode, str, Path_, int]] = [(props, "", (), 0)]
+    while stack:
+        node, prefix, path, depth = stack.pop()
+        if depth > _MAX_ROLE_DEPTH:
+            continue
+        if isinstance(node, PMap):
+            if len(node) == 1 and next(iter(node)) in INTRINSICS:
+                continue
+            if path and "Statement" in node:
+                policies.append((path, node))
+                continue
+            children = []
+            for key, child in node.items():
+                where = f"{prefix}.{key}" if prefix else key
+                if _ROLE_KEY.search(key) and (isinstance(child, PScalar) or
+                                              (isinstance(child, PMap) and len(child) == 1 and next(iter(child)) in INTRINSICS)):
+                    roles.append((where, child))
+                else:
+                    children.append((child, where, (*path, key), depth + 1))
+            stack.extend(reversed(children))
+        elif isinstance(node, PList):
+            stack.extend(reversed([(child, f"{prefix}[{i}]", (*path, i), depth + 1) for i, child in enumerate(node)]))
+    return roles, policies
 
 
 def suppressions(metadata: PNode | None, resource: str | None) -> list[model.Suppression]:
@@ -307,6 +328,7 @@ _HANDLERS: dict[str, Handler] = {
     "AWS::Lambda::Permission": Extractor.lambda_permission,
     "AWS::Lambda::Function": Extractor.lambda_function,
     "AWS::Serverless::Function": Extractor.sam_function,
+    "AWS::Serverless::StateMachine": Extractor.sam_function,
 }
 
 __all__ = ["Extractor", "RMap", "RList", "suppressions"]

@@ -277,6 +277,26 @@ def lambda_function(v: View, unit: model.Unit) -> None:
                                             prop="role"))
 
 
+# Other services' resources that hold a resource-based policy, and the argument that holds it
+SERVICE_POLICY_ARGS: dict[str, str] = {
+    "aws_s3_bucket_policy": "policy",
+    "aws_sqs_queue_policy": "policy",
+    "aws_sns_topic_policy": "policy",
+    "aws_kms_key": "policy",
+    "aws_secretsmanager_secret": "policy",
+    "aws_secretsmanager_secret_policy": "policy",
+    "aws_ecr_repository_policy": "policy",
+    "aws_cloudwatch_log_resource_policy": "policy_document",
+}
+
+
+def service_policy(v: View, unit: model.Unit) -> None:
+    key = SERVICE_POLICY_ARGS[v.type]
+    doc = v.policy(key)
+    if doc is not None:
+        unit.service_policies.append(model.ServicePolicy(v.address, v.type, v.loc, document=doc, prop=key))
+
+
 def lex_v1(v: View, unit: model.Unit) -> None:
     unit.lex_v1.append(model.Entity(v.address, v.type, v.loc))
     if v.type == "aws_lex_bot_alias":
@@ -317,6 +337,7 @@ HANDLERS: dict[str, Handler] = {
     "aws_lambda_function": lambda_function,
     "awscc_lambda_function": lambda_function,
     **{t: lex_v1 for t in LEX_V1_TYPES},
+    **{t: service_policy for t in SERVICE_POLICY_ARGS},
 }
 
 
