@@ -121,7 +121,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
     from lexiam.engine import Options, scan
     from lexiam.jobs import default_jobs
     from lexiam.report import reporter
-    from lexiam.rules.pack import all_rules
+    from lexiam.rules.pack import RENAMED, all_rules, successors
     from lexiam.rules.registry import SEVERITY_RANK
 
     root = Path(args.root) if args.root else Path.cwd()
@@ -130,6 +130,19 @@ def cmd_scan(args: argparse.Namespace) -> int:
     ignore = _split_ids(args.ignore)
     select = _split_ids(args.select) if args.select else None
     visible_ignore, visible_select = _split_ids(args.visible_ignore), _split_ids(args.visible_select) or None
+    # an ID renamed before the first release stands for the rules that report what it reported
+    old = [r for r in (*ignore, *(select or ()), *visible_ignore, *(visible_select or ()), *args.severity) if r in RENAMED]
+    for rid in dict.fromkeys(old):
+        _say("notice", f"{rid} was renamed or split before the first release; it now means {', '.join(RENAMED[rid])}")
+
+    def renewed(ids: list[str]) -> list[str]:
+        return [new for rid in ids for new in (successors(rid) if rid in RENAMED else (rid,))]
+
+    ignore, visible_ignore = renewed(ignore), renewed(visible_ignore)
+    select = renewed(select) if select else None
+    visible_select = renewed(visible_select) if visible_select else None
+    args.severity = {new: sev for rid, sev in args.severity.items()
+                     for new in (successors(rid) if rid in RENAMED else (rid,))}
     for rid in (*ignore, *(select or ()), *visible_ignore, *(visible_select or ()), *args.severity):
         if not any(k.startswith(rid) for k in known):
             raise UsageError(f"{rid}: no rule has this ID or prefix (see 'lexiam rules')")
@@ -360,6 +373,9 @@ def cmd_explain(args: argparse.Namespace) -> int:
             print(f"{m.id} {m.slug} ({m.severity})\n{m.title}\n")
             print(f"Why: {m.rationale}\n")
             print(f"Fix: {m.fix}\n")
-            print(f"Docs: {m.docs_url}")
+            print("Why this is right:")
+            for ev in m.evidence:
+                print(f"  - {ev.source}, {ev.section} ({ev.kind}): {ev.says}\n    {ev.url}")
+            print(f"\nDocs: {m.docs_url}")
             return 0
     raise UsageError(f"unknown rule {wanted!r} (see 'lexiam rules')")

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from lexiam.rules.data import tables
-from lexiam.rules.pack import all_rules
+from lexiam.rules.pack import RENAMED, all_rules
 from lexiam.rules.registry import RuleMeta
 
 
@@ -27,21 +27,71 @@ def _repository() -> Path:
 
 REPO = _repository()
 
-# What the pack does for rows of the feature table that no rule checks directly.
+# What the pack does for rows of the feature table, beyond the rules that cite the row.
 _ROW_NOTES = {
+    "Identity-based policies": "Every identity policy is read: role inline policies, managed and standalone "
+                               "policies, user and group policies, SAM Policies entries.",
+    "Resource-based policies": "Bot and bot alias policies: actions, principals, conditions, resources and "
+                               "structure.",
+    "Policy actions": "Action names are checked against the Lex V2 action table; where the feature table and the "
+                      "Service Authorization Reference disagree, the feature table wins.",
+    "Policy resources": "Bot and bot alias ARNs must name a Lex V2 resource with its IDs, in the stack's "
+                        "account and region.",
+    "Policy condition keys": "Lex V2 defines no service condition keys; the lex: keys belong to Lex V1, and only "
+                             "IAM's documented global keys can be in a Lex V2 request.",
     "ACLs": "Lex V2 resources take no access control list, so there is nothing to check: no template "
             "property of a Lex resource holds an ACL.",
+    "ABAC (tags in policies)": "aws:ResourceTag/*, aws:RequestTag/*, aws:PrincipalTag/* and aws:TagKeys are never "
+                               "flagged.",
     "Temporary credentials": "The table's \"No\" concerns signing in to the Lex console with temporary "
                              "credentials, which no template expresses. What a template can get wrong is naming a "
-                             "temporary-credential session as a principal of a bot or bot alias policy: E9505 "
-                             "rejects STS assumed-role and federated-user session ARNs there and asks for the "
-                             "role or user instead.",
-    "Policy condition keys": "Lex V2 defines no service condition keys; the lex: keys belong to Lex V1.",
-    "ABAC (tags in policies)": "aws:ResourceTag/*, aws:RequestTag/* and aws:TagKeys are never flagged.",
+                             "temporary-credential session as a principal of a bot or bot alias policy: W9513 "
+                             "reports STS assumed-role and federated-user session ARNs there (they match one session "
+                             "only) and asks for the role or user instead.",
+    "Principal permissions": "A Lex action is checked against the resource type it acts on.",
+    "Service roles": "The bot's role: its trust, its account, what it is granted and what its features need.",
     "Service-linked roles": "Partial: Lex V2 creates its own service-linked roles; templates may declare them "
                             "with AWS::IAM::ServiceLinkedRole / aws_iam_service_linked_role but never build or "
                             "modify them by hand.",
 }
+
+
+def evidence_lines(meta: RuleMeta) -> list[str]:
+    """The "Why this is right" section of a rule: its sources, how directly each one says it."""
+    lines = ["## Why this is right", ""]
+    for ev in meta.evidence:
+        how = "direct: the page says it" if ev.kind == "direct" else "inferred: it follows from what the page says"
+        lines.append(f"- [{ev.source}]({ev.url}), {ev.section} ({how}). {ev.says}".rstrip())
+    if any(ev.kind != "direct" for ev in meta.evidence) and all(ev.kind != "direct" for ev in meta.evidence):
+        lines += ["", "No AWS page states this claim in so many words; it is inferred from the pages above."]
+    old = sorted(o for o, new in RENAMED.items() if meta.id in new)
+    if old:
+        lines += ["", f"Before the first release this was reported as {', '.join(old)}; suppressions and baselines "
+                  "that name the old ID still match, with a notice."]
+    return lines + [""]
+
+
+def _sar_decided(meta: RuleMeta) -> list[str]:
+    """For E9501/E9502: the actions the feature table does not list, decided by the SAR's resource types."""
+    if meta.id not in ("E9501", "E9502"):
+        return []
+    t = tables()
+    infos = [t.action(n) for n in t.all_names]
+    decided = [i for i in infos if i is not None and i.decided_by_sar]
+    disagree = [i for i in infos if i is not None and i.sar_resource_types is not None]
+    lines = ["## Actions decided by the Service Authorization Reference", "", t.precedence, "",
+             "The feature table does not list these actions, so the Service Authorization Reference's resource "
+             "types decide where they may be used:", "",
+             "| action | usable in a resource-based policy | on |", "|---|---|---|"]
+    for i in decided:
+        on = ", ".join(sorted(i.resource_types)) or "-"
+        lines.append(f"| {i.name} | {i.resource_policy} | {on} |")
+    lines += ["", "Where the two disagree, the feature table wins:", "",
+              "| action | feature table | Service Authorization Reference |", "|---|---|---|"]
+    for i in disagree:
+        table = ", ".join(sorted(i.resource_types)) or "not usable"
+        lines.append(f"| {i.name} | {table} | {', '.join(sorted(i.sar_resource_types or ()))} |")
+    return lines + [""]
 
 
 def _samples(rule_id: str) -> list[tuple[str, Path]]:
@@ -81,7 +131,10 @@ def rule_page(meta: RuleMeta) -> str:
         lines.append(f"| Security severity | {meta.security_severity} |")
     if meta.feature_rows:
         lines.append(f"| Feature-table rows | {', '.join(meta.feature_rows)} |")
-    lines += ["", "## Why", "", meta.rationale, "", "## How to fix", "", meta.fix, ""]
+    lines += ["", "## Why", "", meta.rationale, ""]
+    lines += evidence_lines(meta)
+    lines += _sar_decided(meta)
+    lines += ["## How to fix", "", meta.fix, ""]
     lines += ["## Suppressing", "",
               f"CloudFormation: `Metadata: {{lexiam: {{ignore: [{{id: {meta.id}, reason: ...}}]}}}}` on the resource "
               f"(or the template); Terraform: a `# lexiam:ignore {meta.id} <reason>` comment on the line above the "

@@ -1,4 +1,5 @@
-"""Actions in any policy: E9540 unknown-action, W9541 lex-v1-action, W9542 identity-scope-mismatch."""
+"""Actions and resources in any policy: E9540 unknown-action, W9541 lex-v1-action, W9542 identity-scope-mismatch,
+W9543 identity-arn-format, and I9545 lex-v1-resource (Lex V1 resources, and what serves only them)."""
 
 from __future__ import annotations
 
@@ -6,19 +7,47 @@ import re
 from collections.abc import Iterator
 
 from lexiam import model
-from lexiam.rules.common import Action, actions_of, has_lex_intent, resource_kind
+from lexiam.arns import parse_arn
+from lexiam.rules.common import (
+    Action,
+    actions_of,
+    bot_roles,
+    display,
+    has_lex_intent,
+    id_problem,
+    lambda_principal,
+    lex_v1_permission_misused,
+    policies_on,
+    resource_kind,
+)
 from lexiam.rules.data import tables
+from lexiam.rules.data.service_roles import service_roles
 from lexiam.rules.registry import Context, check, rule
-from lexiam.values import Value
+from lexiam.rules.sources import IAM_POLICY_CHECKS, LEX_DESCRIBE_ALIAS, LEX_SERVICE_ROLES, LEX_V1_GUIDE, SAR_LEX_V2
+from lexiam.values import Value, segment_text
 
 rule(
-    "E9540", "unknown-action", "An action meant for Lex that is not a Lex action",
+    "E9540", "unknown-action", "An action meant for Lex that is not a Lex action, or action text that grants nothing",
     "IAM does not validate action names in identity policies: a misspelled action (lex:RecognizeTxt), a "
     "wrong service prefix (lexv2:, lex-v2:) or stray punctuation (a trailing comma inside the string) is "
-    "accepted and silently grants nothing. In a bot or bot alias policy, Lex rejects the policy.",
+    "accepted and silently grants nothing; in a bot or bot alias policy, Lex rejects the policy. Every policy "
+    "document is read, wherever it sits (roles, managed and inline policies, SAM Policies entries, other "
+    "services' resource policies). In the policies of a Lex bot's own role, malformed action text of any "
+    "service (polly:SynthesizeSpeech,) is reported too: it grants nothing, and the bot feature that needs it "
+    "fails at run time.",
     "Use the exact action name with the lex: prefix (Lex V2 shares the lex prefix with Lex V1). The message "
-    "suggests the closest real action.",
+    "suggests the closest real action. Remove stray commas, quotes and spaces inside action strings.",
     "actions", tags=("iam", "correctness"), feature_rows=("Identity-based policies", "Policy actions"),
+    evidence=(
+        IAM_POLICY_CHECKS.says("Error - Invalid action; Error - Invalid service in action",
+                               "IAM's policy validation reports an action that does not exist or a service prefix "
+                               "that does not exist; invalid actions do not affect the permissions a policy grants."),
+        SAR_LEX_V2.says("Actions defined by Amazon Lex V2", "The Lex V2 actions, all with the lex prefix."),
+        LEX_SERVICE_ROLES.says("Service role permissions",
+                               "The bot's role needs Polly, Comprehend, logs or KMS permissions for the features that "
+                               "use them; an action string that names no action grants none of them.",
+                               kind="inferred"),
+    ),
 )
 rule(
     "W9541", "lex-v1-action", "A Lex V1 action used with Lex V2",
@@ -28,6 +57,13 @@ rule(
     "Replace the V1 action with its Lex V2 counterpart (PostText -> RecognizeText, PostContent -> "
     "RecognizeUtterance, GetBot -> DescribeBot, PutBot -> CreateBot/UpdateBot...) or remove it.",
     "actions", tags=("iam", "correctness"), feature_rows=("Identity-based policies",),
+    evidence=(
+        LEX_V1_GUIDE.says("End-of-support notice",
+                          "Amazon Lex V1 reached end of support on September 15, 2025."),
+        SAR_LEX_V2.says("Actions defined by Amazon Lex V2",
+                        "The Lex V2 actions; the V1 actions (PostText, GetBot, ...) are not among them, so they "
+                        "authorize no Lex V2 call.", kind="inferred"),
+    ),
 )
 rule(
     "W9542", "identity-scope-mismatch", "A Lex action paired with a resource it can never match",
@@ -40,6 +76,42 @@ rule(
     "statement when it mixes them.",
     "actions", tags=("iam", "correctness"), feature_rows=("Identity-based policies", "Policy resources",
                                                           "Principal permissions"),
+    evidence=(
+        SAR_LEX_V2.says("Actions defined by Amazon Lex V2 (Resource types column)",
+                        "Each action's resource types (bot, bot alias, or none: Resource \"*\" only); a statement "
+                        "whose resources are of no type the action takes authorizes nothing."),
+    ),
+)
+rule(
+    "W9543", "identity-arn-format", "A Lex V2 action granted on a resource no Lex V2 resource looks like",
+    "Lex V2 authorizes its actions against bot ARNs (bot/BOTID) and bot alias ARNs (bot-alias/BOTID/ALIASID), "
+    "with the 10-character IDs Lex gives them. An identity policy that grants a Lex V2 action on the Lex V1 "
+    "colon form (bot:OrderBot:prod) or with a bot or alias name where the ID belongs deploys and never matches a "
+    "request: the caller gets AccessDenied.",
+    "Use the IDs: arn:${AWS::Partition}:lex:${AWS::Region}:${AWS::AccountId}:bot-alias/${Bot}/${Alias.BotAliasId} "
+    "(CloudFormation !Ref of a bot is its ID), awscc_lex_bot_alias.x.arn or aws_lexv2models_bot.x.id in "
+    "Terraform, or a wildcard such as bot-alias/BOTID/*.",
+    "actions", tags=("iam", "correctness"), feature_rows=("Identity-based policies", "Policy resources"),
+    evidence=(
+        SAR_LEX_V2.says("Resource types defined by Amazon Lex V2",
+                        "A bot is arn:...:bot/${BotId} and a bot alias arn:...:bot-alias/${BotId}/${BotAliasId}; the "
+                        "colon form the page also lists is the Lex V1 one, which Lex V2 requests never carry.",
+                        kind="inferred"),
+        LEX_DESCRIBE_ALIAS.says("URI Request Parameters: botId, botAliasId",
+                                "Bot and bot alias IDs have a fixed length of 10 letters and digits."),
+    ),
+)
+rule(
+    "I9545", "lex-v1-resource", "A Lex V1 resource, or a permission that serves only Lex V1",
+    "Lex V1 reached end of support on 2025-09-15. A Lex V1 resource (aws_lex_bot, aws_lex_bot_alias, "
+    "aws_lex_intent, aws_lex_slot_type), a Lambda permission for the Lex V1 principal lex.amazonaws.com, or an "
+    "identity policy whose Lex actions are all Lex V1 actions serves a bot that no longer runs.",
+    "Migrate the bot to Lex V2 (aws_lexv2models_* or awscc_lex_* resources, AWS::Lex::Bot) and give its code "
+    "hooks a permission for lexv2.amazonaws.com; remove what served only Lex V1.",
+    "actions", tags=("lex", "lex-v1", "maintenance"), feature_rows=(),
+    evidence=(
+        LEX_V1_GUIDE.says("End-of-support notice", "Amazon Lex V1 reached end of support on September 15, 2025."),
+    ),
 )
 
 _MALFORMED = re.compile(r"[\s,;\"'`]")
@@ -95,15 +167,23 @@ def _lex_v2_context(ctx: Context, statement: model.Statement, role: str) -> bool
     return any(a.is_lex and _V2_ONLY.match(a.name) and tables().action(a.name) for a in actions_of(statement))
 
 
-@check("E9540", "W9541", "W9542")
+@check("E9540", "W9541", "W9542", "W9543")
 def check_actions(ctx: Context) -> Iterator[model.Finding]:
     t = tables()
+    role_docs = _bot_role_documents(ctx)
     for owner, doc, role in ctx.unit.policies():
         if role == "trust":
             continue
+        bot_role = role_docs.get(id(doc))
         for st in doc.statements:
             for action in actions_of(st):
                 if not has_lex_intent(action):
+                    if bot_role is not None and _MALFORMED.search(action.text):
+                        cleaned = _MALFORMED.sub("", action.text)
+                        yield ctx.finding(
+                            "E9540", f"'{action.text}' is not a valid action string (whitespace or punctuation inside "
+                            f"it) in a policy of {bot_role}: it grants nothing, so the bot feature that needs "
+                            f"'{cleaned}' fails", action.value.loc, owner, (*st.path, "Action"))
                     continue
                 reason = unknown_action_reason(action)
                 if reason:
@@ -120,6 +200,91 @@ def check_actions(ctx: Context) -> Iterator[model.Finding]:
                         action.value.loc, owner, (*st.path, "Action"))
             if role == "identity":
                 yield from _scope_mismatch(ctx, owner, st)
+                yield from _arn_format(ctx, owner, st)
+
+
+def _bot_role_documents(ctx: Context) -> dict[int, str]:
+    """id(document) -> "the role of bot X" for every policy document that reaches a Lex V2 bot's role."""
+    out: dict[int, str] = {}
+    for role, bots in bot_roles(ctx):
+        what = f"role {role.address}, the role of bot {', '.join(b.address for b in bots)}"
+        for _owner, _arn, doc in policies_on(ctx, role):
+            if doc is not None:
+                out.setdefault(id(doc), what)
+    return out
+
+
+def _grants_lex_v2(st: model.Statement) -> bool:
+    """Whether a statement names a Lex V2 action (a wildcard counts when it expands to one)."""
+    t = tables()
+    for a in actions_of(st):
+        if a.is_lex and (t.action(a.name) is not None or (a.is_wildcard and t.expand(a.name))):
+            return True
+    return False
+
+
+def _arn_format(ctx: Context, owner: model.Entity, st: model.Statement) -> Iterator[model.Finding]:
+    """W9543: a Lex V2 action on the V1 colon form, or with a name where an ID belongs."""
+    if st.resource_key != "Resource" or not _grants_lex_v2(st):
+        return
+    for r in st.resources:
+        arn = parse_arn(r)
+        if arn is None or arn.service_text != "lex":
+            continue
+        problem = None
+        head = arn.resource[0] if arn.resource else None
+        if isinstance(head, str) and _V1_FORM.match(head):
+            problem = "is in the Lex V1 form (bot:NAME:ALIAS); Lex V2 bots and aliases are bot/BOTID and " \
+                      "bot-alias/BOTID/ALIASID"
+        else:
+            segs = arn.resource_segments()
+            kind = segment_text(segs[0]) if segs else None
+            if kind in ("bot", "bot-alias"):
+                for seg, what in zip(segs[1:3], ("bot", "alias")):
+                    problem = id_problem(ctx.unit, seg, what) if seg else None
+                    if problem:
+                        break
+        if problem:
+            yield ctx.finding("W9543", f"Resource '{display(r, ctx.pins)}' {problem}: no Lex V2 request matches it, "
+                              "so the statement grants nothing", r.loc, owner, (*st.path, "Resource"))
+
+
+_V1_FORM = re.compile(r"^(bot|intent|slottype):", re.I)
+
+
+def _v1_only_action(action: Action) -> bool:
+    t = tables()
+    if not action.is_lex:
+        return False
+    if action.is_wildcard:
+        return not t.expand(action.name) and bool(t.expand_v1(action.name))
+    return t.is_v1(action.name) and t.action(action.name) is None
+
+
+@check("I9545")
+def check_lex_v1(ctx: Context) -> Iterator[model.Finding]:
+    for entity in ctx.unit.lex_v1:
+        yield ctx.finding("I9545", f"{entity.address} is a Lex V1 resource ({entity.type}); Lex V1 reached end of "
+                          "support on 2025-09-15: migrate the bot to Lex V2", entity.loc, entity)
+    v1 = service_roles().v1_principal
+    for perm in ctx.unit.lambda_permissions:
+        if lambda_principal(perm) == v1 and not lex_v1_permission_misused(ctx.unit, perm):
+            yield ctx.finding("I9545", f"{perm.address} lets {v1}, the Lex V1 principal, invoke the function: it "
+                              "serves only Lex V1 bots, which reached end of support on 2025-09-15 (Lex V2 invokes "
+                              f"as {service_roles().v2_principal})", perm.principal.loc if perm.principal else None,
+                              perm)
+    for owner, doc, role in ctx.unit.policies():
+        if role != "identity":
+            continue
+        lex = [(st, a) for st in doc.statements for a in actions_of(st) if a.is_lex]
+        if not lex or not all(_v1_only_action(a) for _st, a in lex):
+            continue
+        if any(_lex_v2_context(ctx, st, role) for st, _a in lex):
+            continue  # W9541 reports each action
+        st, first = lex[0]
+        yield ctx.finding("I9545", f"the Lex actions of this policy ({', '.join(sorted({a.text for _s, a in lex}))}) "
+                          "are all Lex V1 actions: it serves only Lex V1 bots, which reached end of support on "
+                          "2025-09-15", first.value.loc, owner, (*st.path, "Action"))
 
 
 def _scope_mismatch(ctx: Context, owner: model.Entity, st: model.Statement) -> Iterator[model.Finding]:

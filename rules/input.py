@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from lexiam.rules.registry import BY_ENGINE, rule
+from lexiam.rules.sources import CFN_TEMPLATE, TF_SYNTAX
 
 rule(
     "E9500", "input-error", "A template that cannot be read or parsed",
@@ -12,4 +13,10 @@ rule(
     "Fix the syntax error at the reported position (the same error stops CloudFormation or Terraform), or "
     "exclude the file from the scan if it is not infrastructure code.",
     "input", tags=("input",), reported_by=BY_ENGINE,
+    evidence=(
+        CFN_TEMPLATE.says("Template formats", "A CloudFormation template is a JSON or YAML document; one that does "
+                          "not parse cannot be deployed."),
+        TF_SYNTAX.says("Syntax", "Terraform reads configuration files in HCL (or JSON); one that does not parse stops "
+                       "every Terraform command."),
+    ),
 )

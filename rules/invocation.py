@@ -11,89 +11,94 @@ import re
 from collections.abc import Iterator
 
 from lexiam import model
-from lexiam.arns import Arn, lex_resource_kind, parse_arn
-from lexiam.rules.common import display
+from lexiam.arns import Arn, parse_arn
+from lexiam.rules.common import display, id_problem, lambda_principal, lex_v1_permission_misused, lex_v2_kind
 from lexiam.rules.data.service_roles import service_roles
 from lexiam.rules.registry import Context, check, rule
-from lexiam.values import RESOURCE, Part, Value, segment_text
+from lexiam.rules.sources import CFN_LAMBDA_PERMISSION, IAM_CONFUSED_DEPUTY, LEX_LAMBDA_API, LEX_SLR, SAR_LEX_V2
+from lexiam.values import Part, Value, segment_text
 
 rule(
-    "W9560", "lambda-permission-unscoped", "A Lambda permission for Lex V2 without a source",
-    "A Lambda permission that lets lexv2.amazonaws.com invoke a function with neither SourceArn nor "
-    "SourceAccount lets any Lex V2 bot, in any account, invoke the function: the confused deputy problem.",
+    "W9560", "lambda-permission-unscoped", "A Lambda permission for Lex without a source",
+    "A Lambda permission that lets lexv2.amazonaws.com (or lex.amazonaws.com, the Lex V1 principal) invoke a "
+    "function with neither SourceArn nor SourceAccount lets any bot, in any account, invoke the function: the "
+    "confused deputy problem.",
     "Add SourceArn with the bot alias ARN (arn:${AWS::Partition}:lex:${AWS::Region}:${AWS::AccountId}:bot-alias/"
     "BOTID/ALIASID, or bot-alias/BOTID/* for every alias of the bot) and SourceAccount.",
     "invocation", tags=("lambda", "security", "confused-deputy"), security_severity=5.5,
+    evidence=(
+        IAM_CONFUSED_DEPUTY.says("Cross-service confused deputy prevention",
+                                 "A service principal granted access without aws:SourceArn or aws:SourceAccount can be "
+                                 "made to act for any account's resource; AWS recommends both."),
+        CFN_LAMBDA_PERMISSION.says("Properties: SourceArn, SourceAccount",
+                                   "SourceArn and SourceAccount limit which resource and account of the service "
+                                   "principal may invoke the function."),
+    ),
 )
 rule(
     "E9561", "lambda-permission-v1-principal", "A Lambda permission for the Lex V1 principal used by Lex V2",
-    "Lex V2 invokes code hooks as lexv2.amazonaws.com; lex.amazonaws.com is the Lex V1 principal. A permission "
-    "for lex.amazonaws.com whose SourceArn is a Lex V2 bot or alias, or that sits beside Lex V2 bots with no "
-    "Lex V1 resource to name, never applies: the bot's calls to the function are denied.",
+    "Lex V2 invokes code hooks as lexv2.amazonaws.com; lex.amazonaws.com is the principal Lex V1 invokes "
+    "Lambda with. A Lambda permission for lex.amazonaws.com whose SourceArn is a Lex V2 bot or alias, or that "
+    "sits beside Lex V2 bots with no Lex V1 resource to name, never applies: the bot's calls to the function "
+    "are denied.",
     "Use Principal lexv2.amazonaws.com with the bot alias ARN as SourceArn.",
     "invocation", tags=("lambda", "lex", "correctness"),
+    evidence=(
+        LEX_SLR.says("Service-linked role permissions for Amazon Lex V2",
+                     "Lex V2 acts as the service principal lexv2.amazonaws.com; lex.amazonaws.com is Lex V1's.",
+                     kind="inferred"),
+        LEX_LAMBDA_API.says("Attach an AWS Lambda function to a bot alias",
+                            "The code hook is attached to a bot alias, whose calls come from Lex V2.", kind="inferred"),
+    ),
 )
 rule(
     "W9562", "lambda-permission-source-arn-mismatch", "A Lambda permission for Lex V2 whose SourceArn never matches",
     "Lex V2 calls a code hook with the bot alias ARN as its source (bot-alias/BOTID/ALIASID). A SourceArn that "
-    "is a bot ARN (bot/BOTID, bot/BOTID/*), a bot ARN with -alias/* appended, a bot or alias name where an ID "
-    "belongs, a placeholder (<account-id>) or another service's ARN never matches: the permission deploys and "
-    "the bot cannot invoke the function.",
-    "Use the bot alias ARN: !GetAtt BotAlias.Arn, arn:${AWS::Partition}:lex:${AWS::Region}:${AWS::AccountId}:"
-    "bot-alias/${Bot}/* for every alias of a bot (CloudFormation !Ref of a bot is its ID), or "
-    "aws_lexv2models_bot.x.id in Terraform.",
+    "is a bot ARN (bot/BOTID, bot/BOTID/*), a bot ARN with -alias/* appended, an alias ARN with more segments "
+    "after the alias ID (${alias.arn}/*, bot-alias/B/A/*), a bot or alias name where an ID belongs, a "
+    "placeholder (<account-id>) or another service's ARN never matches: the permission deploys and the bot "
+    "cannot invoke the function.",
+    "Use the bot alias ARN itself: !GetAtt BotAlias.Arn or awscc_lex_bot_alias.x.arn (no /* after it), "
+    "arn:${AWS::Partition}:lex:${AWS::Region}:${AWS::AccountId}:bot-alias/${Bot}/* for every alias of a bot "
+    "(CloudFormation !Ref of a bot is its ID), or aws_lexv2models_bot.x.id in Terraform.",
     "invocation", tags=("lambda", "lex", "correctness"),
+    evidence=(
+        SAR_LEX_V2.says("Resource types defined by Amazon Lex V2",
+                        "A bot alias ARN is bot-alias/${BotId}/${BotAliasId}: two IDs after the resource type, "
+                        "nothing more.", kind="direct"),
+        LEX_LAMBDA_API.says("Attach an AWS Lambda function to a bot alias",
+                            "Code hooks belong to a bot alias; AWS's Lex V2 samples scope the Lambda permission to the "
+                            "alias ARN, which is the source ARN of the invocation.", kind="inferred"),
+    ),
 )
 
-# Lex V2 bot and bot alias IDs: ten letters and digits (the test alias is TSTALIASID).
-_LEX_ID = re.compile(r"^[0-9A-Za-z]{10}$")
 _WILD = re.compile(r"[*?]")
 _PLACEHOLDER = re.compile(r"<[^<>]*>?|\{[^{}]*\}?|[>}]")
 _V1_TYPES = ("bot:", "intent:", "slottype:")
 
 
-def _principal(perm: model.LambdaPermission) -> str | None:
-    return perm.principal.text.strip() if perm.principal is not None and perm.principal.text is not None else None
-
-
 @check("W9560", "E9561", "W9562")
 def check_lambda_permissions(ctx: Context) -> Iterator[model.Finding]:
     data = service_roles()
-    v2_context = (any(b.version == "v2" for b in ctx.unit.bots) or bool(ctx.unit.aliases)) and not ctx.unit.lex_v1
     for perm in ctx.unit.lambda_permissions:
-        principal = _principal(perm)
-        if principal == data.v2_principal:
-            if perm.source_arn is None and perm.source_account is None:
+        principal = lambda_principal(perm)
+        where = perm.principal.loc if perm.principal else None
+        if principal in (data.v2_principal, data.v1_principal) and perm.source_arn is None and perm.source_account is None:
+            yield ctx.finding(
+                "W9560", f"{perm.address} lets {principal} invoke the function with neither SourceArn nor "
+                "SourceAccount: any bot in any account can invoke it", where, perm)
+        if principal == data.v2_principal and perm.source_arn is not None:
+            problem = source_arn_problem(ctx, perm.source_arn)
+            if problem:
                 yield ctx.finding(
-                    "W9560", f"{perm.address} lets {principal} invoke the function with neither SourceArn nor "
-                    "SourceAccount: any bot in any account can invoke it", perm.principal.loc if perm.principal else None,
-                    perm)
-            elif perm.source_arn is not None:
-                problem = source_arn_problem(ctx, perm.source_arn)
-                if problem:
-                    yield ctx.finding(
-                        "W9562", f"SourceArn '{display(perm.source_arn)}' {problem}; Lex V2 invokes with the bot alias "
-                        "ARN (bot-alias/BOTID/ALIASID), so this permission never applies", perm.source_arn.loc, perm)
-        elif principal == data.v1_principal:
-            kind = _v2_kind(perm.source_arn)
-            if kind:
-                yield ctx.finding(
-                    "E9561", f"{perm.address} grants {principal}, the Lex V1 principal, for a Lex V2 {kind} ARN; Lex V2 "
-                    f"invokes as {data.v2_principal}, so the permission never applies",
-                    perm.principal.loc if perm.principal else None, perm)
-            elif perm.source_arn is None and v2_context:
-                yield ctx.finding(
-                    "E9561", f"{perm.address} grants {principal}, the Lex V1 principal, beside Lex V2 bots and no Lex V1 "
-                    f"resource; Lex V2 invokes as {data.v2_principal}, so the permission never applies",
-                    perm.principal.loc if perm.principal else None, perm)
-
-
-def _v2_kind(value: Value | None) -> str | None:
-    if value is None:
-        return None
-    arn = parse_arn(value)
-    kind = lex_resource_kind(arn) if arn is not None else None
-    return {"bot": "bot", "bot-alias": "bot alias"}.get(kind or "")
+                    "W9562", f"SourceArn '{display(perm.source_arn, ctx.pins)}' {problem}; Lex V2 invokes with the bot "
+                    "alias ARN (bot-alias/BOTID/ALIASID), so this permission never applies", perm.source_arn.loc, perm)
+        elif principal == data.v1_principal and lex_v1_permission_misused(ctx.unit, perm):
+            kind = lex_v2_kind(perm.source_arn)
+            what = f"for a Lex V2 {kind} ARN" if kind else "beside Lex V2 bots and no Lex V1 resource"
+            yield ctx.finding(
+                "E9561", f"{perm.address} grants {principal}, the Lex V1 principal, {what}; Lex V2 invokes as "
+                f"{data.v2_principal}, so the permission never applies", where, perm)
 
 
 def source_arn_problem(ctx: Context, value: Value) -> str | None:
@@ -130,10 +135,14 @@ def _resource_problem(ctx: Context, arn: Arn) -> str | None:
         return None
     if len(segs) == 2 and not _has_wild(segs[1]):
         return "names a bot but no alias (bot-alias/BOTID/ALIASID)"
+    if len(segs) > 3:
+        # an alias ARN has exactly two slashes after bot-alias; a * matches any run of characters but can
+        # never take a literal slash away, so a third one makes the pattern longer than any alias ARN
+        return "has more segments after the alias ID (bot-alias/BOTID/ALIASID/...), which no alias ARN has"
     for seg, what in ((segs[1], "bot"), (segs[2] if len(segs) > 2 else None, "alias")):
-        if seg is None or _has_wild(seg):
+        if seg is None:
             continue
-        problem = _id_problem(ctx, seg, what)
+        problem = id_problem(ctx.unit, seg, what)
         if problem:
             return problem
     return None
@@ -141,20 +150,3 @@ def _resource_problem(ctx: Context, arn: Arn) -> str | None:
 
 def _has_wild(seg: tuple[Part, ...]) -> bool:
     return any(isinstance(p, str) and _WILD.search(p) for p in seg)
-
-
-def _id_problem(ctx: Context, seg: tuple[Part, ...], what: str) -> str | None:
-    """Why an ARN segment cannot be a bot (or alias) ID: a name of the unit's bots, or text that is no ID."""
-    if what == "bot":
-        for bot in ctx.unit.bots:
-            if bot.name is not None and bot.name.parts and bot.name.parts == seg:
-                return f"uses the name of bot {bot.address} ('{display(bot.name)}') where the bot ID belongs"
-    if len(seg) == 1 and not isinstance(seg[0], str) and seg[0].kind == RESOURCE:
-        attr = seg[0].attr.lower()
-        if "name" in attr:
-            return f"uses a {what} name ({seg[0].render()}) where the {what} ID belongs"
-        return None
-    text = segment_text(seg)
-    if text is not None and not _LEX_ID.match(text):
-        return f"has '{text}' where the 10-character {what} ID belongs"
-    return None

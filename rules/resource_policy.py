@@ -1,4 +1,4 @@
-"""Bot and bot alias policies (Lex V2 resource-based policies): E9501-W9509, and E9507 everywhere Lex is the target."""
+"""Bot and bot alias policies (Lex V2 resource-based policies): E9501-E9513, and E9507 everywhere Lex is the target."""
 
 from __future__ import annotations
 
@@ -14,13 +14,27 @@ from lexiam.rules.common import (
     arn_fields_differ,
     condition_keys,
     display,
-    is_allow,
+    effect,
+    id_problem,
     principal_account,
     resource_kind,
 )
 from lexiam.rules.data import tables
+from lexiam.rules.data.condition_keys import global_keys
 from lexiam.rules.registry import Context, check, rule
-from lexiam.values import Value, same, segment_text
+from lexiam.rules.sources import (
+    IAM_EFFECT,
+    IAM_GLOBAL_KEYS,
+    IAM_NOT_PRINCIPAL,
+    IAM_PRINCIPAL,
+    LEX_CRP,
+    LEX_CRPS,
+    LEX_DESCRIBE_ALIAS,
+    LEX_IAM,
+    LEX_RBP,
+    SAR_LEX_V2,
+)
+from lexiam.values import Part, Value, same, segment_text
 
 _RP_ROWS = ("Resource-based policies",)
 
@@ -28,70 +42,140 @@ rule(
     "E9501", "rp-unsupported-action", "An action that bot and bot alias policies do not support",
     "The Lex V2 feature table marks some actions as not usable in resource-based policies (CreateBot, "
     "CreateBotAlias, CreateUploadUrl, ListBots, ListBuiltInIntents, ListBuiltInSlotTypes, ListExports, "
-    "ListImports, TagResource, UntagResource). Lex rejects a bot or bot alias policy that names one, so the "
-    "stack fails to deploy.",
+    "ListImports, TagResource, UntagResource), and Lex returns an error for a policy that names an action its "
+    "resource cannot take. Actions the table does not list and that the Service Authorization Reference gives no "
+    "bot or bot alias resource (the test-set actions) cannot be in one either.",
     "Remove the action from the resource policy. If a principal needs it, grant it in that principal's "
     "identity policy (on Resource \"*\" for the List/Create actions).",
     "resource_policy", tags=("lex", "resource-policy", "correctness"),
     feature_rows=(*_RP_ROWS, "Policy actions"),
+    evidence=(
+        LEX_IAM.says("Resource-based policies within Amazon Lex V2 (the action table)",
+                     "The table lists every action with whether a resource-based policy supports it; the section "
+                     "says Lex returns an error when a policy names an action its resource cannot take."),
+        SAR_LEX_V2.says("Actions defined by Amazon Lex V2",
+                        "For actions the feature table does not list, the resource types of the action decide: one "
+                        "with no bot or bot alias resource type cannot act on the resource of a bot or bot alias "
+                        "policy.", kind="inferred"),
+    ),
 )
 rule(
     "E9502", "rp-wrong-resource-type", "An action on the wrong kind of Lex resource",
     "Each action can only be used in the policy of the resource type it acts on: bot actions (UpdateBot, "
-    "BuildBotLocale, ...) in a bot policy, bot alias actions (RecognizeText, UpdateBotAlias, ...) in a bot "
-    "alias policy. Lex rejects a policy that names an action for the other resource type.",
+    "BuildBotLocale, ...) in a bot policy, bot alias actions (RecognizeText, UpdateBotAlias, ListBotAliases, ...) "
+    "in a bot alias policy. Lex rejects a policy that names an action for the other resource type. Where the "
+    "feature table and the Service Authorization Reference disagree, the feature table wins; for actions the "
+    "table does not list, the Service Authorization Reference decides (the list is below).",
     "Move the action to a policy on the right resource: a bot policy for bot actions, a bot alias policy "
     "for runtime and alias actions.",
     "resource_policy", tags=("lex", "resource-policy", "correctness"),
     feature_rows=(*_RP_ROWS, "Policy actions"),
+    evidence=(
+        LEX_IAM.says("Resource-based policies within Amazon Lex V2 (the action table, Resource column)",
+                     "Actions can only be used on specific resources (UpdateBot on bots, UpdateBotAlias on bot "
+                     "aliases), and a policy naming an action its resource cannot take returns an error; the table "
+                     "gives BotId or BotAliasId for each action."),
+        LEX_CRPS.says("Request Body: action",
+                      "The action of a policy statement must apply to the resource type of the ARN the policy is "
+                      "attached to."),
+        SAR_LEX_V2.says("Actions defined by Amazon Lex V2 (Resource types column)",
+                        "Decides the resource type of the actions the feature table does not list.", kind="inferred"),
+    ),
 )
 rule(
     "E9503", "rp-cross-account-principal", "A principal in another account than the bot",
     "Lex V2 does not accept cross-account resource policies: a principal (account ID, account root, IAM "
-    "user or role ARN) in another account than the bot or alias makes Lex reject the policy.",
+    "user or role ARN) in another account than the bot or alias makes Lex reject the policy. Deny statements "
+    "are not checked: they grant nothing.",
     "Grant access to principals of the bot's own account, or have the other account assume a role in "
     "the bot's account.",
     "resource_policy", tags=("lex", "resource-policy", "security"), security_severity=6.5,
     feature_rows=_RP_ROWS,
+    evidence=(
+        LEX_IAM.says("Resource-based policies within Amazon Lex V2",
+                     "Cross-account and cross-region policies cannot be used with Lex; Lex returns an error for a "
+                     "policy with a cross-account ARN."),
+        LEX_CRPS.says("Description", "A resource policy statement cannot allow cross-account access."),
+    ),
 )
 rule(
     "E9504", "rp-foreign-arn", "A resource ARN in another account or region, or not the policy's resource",
     "A bot or bot alias policy can only name its own resource, in the account and region of the stack. A "
-    "ResourceArn or statement Resource in another account or region, or a statement Resource that is not "
-    "the resource the policy is attached to, is rejected by Lex.",
+    "ResourceArn or statement Resource in another account or region is rejected by Lex; a statement Resource "
+    "that is not the resource the policy is attached to can never match a request to it.",
     "Build the ARN from the resource itself (!GetAtt Alias.Arn, awscc_lex_bot_alias.x.arn) or from the "
     "deploying account and region (${AWS::AccountId}, ${AWS::Region}) instead of hard-coding them.",
     "resource_policy", tags=("lex", "resource-policy", "correctness"),
     feature_rows=(*_RP_ROWS, "Policy resources"),
+    evidence=(
+        LEX_IAM.says("Resource-based policies within Amazon Lex V2",
+                     "Lex returns an error for a policy created with a cross-account or cross-region ARN."),
+        LEX_CRP.says("Request Parameters: resourceArn",
+                     "The policy is attached to the one bot or bot alias its resourceArn names, so a statement "
+                     "about another resource never applies to it.", kind="inferred"),
+    ),
 )
 rule(
-    "E9505", "rp-principal-not-allowed", "A principal that Lex does not accept",
-    "Lex V2 resource policies accept IAM users, roles, account principals and AWS service principals. A "
-    "wildcard principal (\"*\", {\"AWS\": \"*\"}) would make the bot public and is refused, and so are "
-    "NotPrincipal, IAM groups, STS assumed-role and federated-user sessions, and malformed ARNs.",
+    "E9505", "rp-principal-not-allowed", "A principal that a bot or bot alias policy cannot name",
+    "A Lex V2 resource policy names an account, an IAM user or role, an account root or an AWS service as its "
+    "principal. An IAM group is never a principal, a malformed principal (neither a 12-digit account, an IAM "
+    "user/role/root ARN nor a service name) names no one, and a principal type without meaning for Lex "
+    "(CanonicalUser, Federated) never matches a call to Lex: the policy is refused or grants nothing. Deny "
+    "statements are not checked for their principal.",
     "Name the exact role, user, account or service principal that needs access.",
-    "resource_policy", tags=("lex", "resource-policy", "security"), security_severity=8.0,
-    feature_rows=(*_RP_ROWS, "Temporary credentials"),
+    "resource_policy", tags=("lex", "resource-policy", "security"), security_severity=6.0,
+    feature_rows=_RP_ROWS,
+    evidence=(
+        IAM_PRINCIPAL.says("Specifying a principal",
+                           "A user group cannot be a principal in a resource-based policy; canonical user IDs are an "
+                           "Amazon S3 way of naming an account; identity-provider (Federated) principals belong in "
+                           "role trust policies."),
+        LEX_CRPS.says("Request Body: principal (Principal data type)",
+                      "A Lex statement's principal is a service name or an IAM ARN of an account root, a user or a "
+                      "role; nothing else can be expressed."),
+    ),
 )
 rule(
-    "W9506", "rp-service-principal-unscoped", "A service principal without aws:SourceAccount and aws:SourceArn",
-    "A statement granting a service principal (connect.amazonaws.com, ...) without both aws:SourceAccount and "
-    "aws:SourceArn conditions lets that service act on the bot on behalf of any account's resource: the "
-    "confused deputy problem.",
+    "E9506", "rp-service-principal-unscoped", "A service principal without aws:SourceAccount and aws:SourceArn",
+    "Lex documents the condition block as required when a bot or bot alias policy grants a service principal "
+    "(connect.amazonaws.com, lambda.amazonaws.com, ...): it must use both aws:SourceAccount and aws:SourceArn, and "
+    "the statement API refuses a service-principal statement without the two. Without them any account's "
+    "resource of that service could call the bot (the confused deputy problem).",
     "Add aws:SourceAccount (the account of the calling resource) and aws:SourceArn (the calling resource's "
     "ARN, e.g. the Amazon Connect instance) conditions to the statement.",
     "resource_policy", tags=("lex", "resource-policy", "security"), security_severity=5.5,
     feature_rows=_RP_ROWS,
+    evidence=(
+        LEX_RBP.says("Allow an AWS service to use a specific Amazon Lex V2 bot",
+                     "The condition block is required for service principals and must use the global keys "
+                     "aws:SourceAccount and aws:SourceArn."),
+        LEX_CRPS.says("Request Body: condition",
+                      "For a service principal two condition blocks must be given, one with SourceAccount and one "
+                      "with SourceArn."),
+    ),
+    replaces=("W9506",),
 )
 rule(
     "E9507", "unsupported-condition-key", "A condition key that Lex V2 does not support",
-    "Lex V2 supports no service-specific condition keys (the lex: keys are Lex V1 only) and only the global "
-    "aws: keys. A statement with an unsupported key is rejected in a resource policy and never matches in "
-    "an identity policy. Tag keys (aws:ResourceTag/*, aws:RequestTag/*, aws:TagKeys) are supported (ABAC).",
+    "Lex V2 defines no service condition keys (the lex: keys belong to Lex V1) and only IAM's global aws: keys "
+    "can be in its request context. A lex: key, or an aws: key that is not one of IAM's documented global keys "
+    "(the full list, from the IAM User Guide, is data of the pack, compared without regard to case), can never "
+    "match: the statement never applies, or Lex rejects the policy. Tag keys (aws:ResourceTag/*, "
+    "aws:RequestTag/*, aws:PrincipalTag/*, aws:TagKeys) are never reported: Lex V2 supports ABAC.",
     "Remove the lex: condition key, or replace it with a supported global key such as aws:SourceArn, "
-    "aws:SourceAccount or aws:ResourceTag/<key>.",
+    "aws:SourceAccount or aws:ResourceTag/<key>; check the spelling of an aws: key against the IAM list.",
     "resource_policy", tags=("lex", "iam", "correctness"),
-    feature_rows=("Policy condition keys", "ABAC (tags in policies)"),
+    feature_rows=(*_RP_ROWS, "Policy condition keys", "ABAC (tags in policies)"),
+    evidence=(
+        LEX_IAM.says("Policy condition keys for Amazon Lex V2",
+                     "Lex V2 supports no service-specific condition keys; global condition keys are listed by IAM."),
+        SAR_LEX_V2.says("Condition keys for Amazon Lex V2",
+                        "The only keys Lex V2 actions take are the tag keys aws:RequestTag/*, aws:ResourceTag/* and "
+                        "aws:TagKeys; the lex: keys appear only on the Lex V1 page."),
+        IAM_GLOBAL_KEYS.says("The table of keys at the top of the page",
+                             "Every global condition key, by the property it describes (principal, role session, "
+                             "network, resource, request): lexiam's list is built from this table."),
+    ),
 )
 rule(
     "E9508", "rp-malformed-policy", "A bot or bot alias policy that is not a valid policy document",
@@ -100,6 +184,14 @@ rule(
     "fails the deployment.",
     "Fix the document as the message says.",
     "resource_policy", tags=("lex", "resource-policy", "correctness"), feature_rows=_RP_ROWS,
+    evidence=(
+        LEX_CRP.says("Request Parameters: policy",
+                     "The policy must follow IAM policy syntax; an invalid one gets a validation exception."),
+        LEX_CRPS.says("Request Body: effect, statementId",
+                      "Effect is Allow or Deny; the statement ID follows the pattern ^([0-9a-zA-Z][_-]?)+$, at "
+                      "most 100 characters, and must be unique within the policy."),
+        IAM_EFFECT.says("Effect", "Effect is required and is Allow or Deny."),
+    ),
 )
 rule(
     "W9509", "rp-wildcard-action", "A wildcard action in a bot or bot alias policy",
@@ -109,22 +201,86 @@ rule(
     "List the actions the principal needs explicitly.",
     "resource_policy", tags=("lex", "resource-policy", "security"), security_severity=4.0,
     feature_rows=_RP_ROWS,
+    evidence=(
+        LEX_IAM.says("Resource-based policies within Amazon Lex V2 (the action table)",
+                     "Several actions a wildcard expands to cannot be used in a bot or bot alias policy.",
+                     kind="inferred"),
+        LEX_CRPS.says("Request Body: action", "The statement API's action pattern (lex:[a-zA-Z*]+) admits wildcards.",
+                      kind="inferred"),
+    ),
 )
-
+rule(
+    "E9511", "rp-resource-arn-invalid", "A bot or bot alias policy on an ARN that is no Lex V2 bot or alias",
+    "A bot policy is attached to arn:...:lex:REGION:ACCOUNT:bot/BOTID and a bot alias policy to "
+    "arn:...:bot-alias/BOTID/ALIASID, where the IDs are the 10-character identifiers Lex gives the bot and the "
+    "alias. The Lex V1 colon form (bot:OrderBot:prod), a bot or alias name where the ID belongs, or a bot-alias "
+    "ARN with a segment missing names no Lex V2 resource: Lex cannot find the resource and the deployment fails.",
+    "Build the ARN from the resource: !GetAtt Alias.Arn / !GetAtt Bot.Arn, awscc_lex_bot_alias.x.arn, or "
+    "bot-alias/${Bot}/${Alias.BotAliasId} with the IDs.",
+    "resource_policy", tags=("lex", "resource-policy", "correctness"),
+    feature_rows=(*_RP_ROWS, "Policy resources"),
+    evidence=(
+        LEX_CRP.says("Request Parameters: resourceArn",
+                     "The resource policy is attached to the ARN of a bot or a bot alias."),
+        SAR_LEX_V2.says("Resource types defined by Amazon Lex V2",
+                        "A bot's ARN is bot/${BotId}, a bot alias's bot-alias/${BotId}/${BotAliasId}."),
+        LEX_DESCRIBE_ALIAS.says("URI Request Parameters: botId, botAliasId",
+                                "Bot and bot alias IDs have a fixed length of 10 letters and digits (the test alias "
+                                "is TSTALIASID)."),
+    ),
+)
+rule(
+    "W9512", "rp-public-principal", "A bot or bot alias policy open to every principal",
+    "An Allow statement to \"*\" or {\"AWS\": \"*\"} grants the action to every AWS principal, anonymous ones "
+    "included, unless a condition limits it to the bot's own account or organization (aws:PrincipalAccount, "
+    "aws:SourceAccount, aws:PrincipalOrgID and their org-path and resource variants). Lex's own statement API "
+    "cannot even express such a principal, so Lex may refuse the policy; if it takes it, the bot is public. Deny "
+    "statements are never reported: a Deny to \"*\" is how a data perimeter is written.",
+    "Name the role, user, account or service that needs access, or add a condition on aws:PrincipalAccount / "
+    "aws:PrincipalOrgID that limits the statement to your account or organization.",
+    "resource_policy", tags=("lex", "resource-policy", "security"), security_severity=8.0,
+    feature_rows=_RP_ROWS,
+    evidence=(
+        IAM_PRINCIPAL.says("All principals",
+                           "A wildcard principal with Allow grants access to everyone, anonymous users included; AWS "
+                           "advises against it unless public access is intended, and to restrict it with conditions "
+                           "otherwise."),
+        LEX_CRPS.says("Request Body: principal",
+                      "The statement API takes only a service name or an IAM ARN as principal.", kind="inferred"),
+    ),
+    replaces=("E9505",),
+)
+rule(
+    "W9513", "rp-principal-fragile", "A principal that works only by accident or not for long",
+    "An STS session ARN (assumed-role/ROLE/SESSION, federated-user/NAME) names one session: it stops matching "
+    "when the session ends, and a new session of the same role is not covered. NotPrincipal grants or denies "
+    "everyone except the principals named, which AWS advises against, and Lex's statement API has no such "
+    "element. Both deploy, and work only until the next session or the next principal.",
+    "Name the IAM role (arn:...:iam::ACCOUNT:role/NAME) instead of its session, and list the principals with "
+    "Principal (with an aws:PrincipalArn condition for exceptions) instead of NotPrincipal.",
+    "resource_policy", tags=("lex", "resource-policy", "correctness"), security_severity=4.0,
+    feature_rows=(*_RP_ROWS, "Temporary credentials"),
+    evidence=(
+        IAM_PRINCIPAL.says("Role session principals",
+                           "A role session principal names one session; AWS suggests naming the role, or its ARN in "
+                           "aws:PrincipalArn, unless session names are predictable."),
+        IAM_NOT_PRINCIPAL.says("NotPrincipal",
+                               "Very few scenarios need NotPrincipal; AWS strongly recommends against it with Allow and "
+                               "recommends aws:PrincipalArn conditions instead of it with Deny."),
+        LEX_CRPS.says("Request Syntax", "A Lex policy statement has a principal list and no NotPrincipal.",
+                      kind="inferred"),
+    ),
+    replaces=("E9505",),
+)
 _SID = re.compile(r"^([0-9a-zA-Z][_-]?){1,100}$")
-_GLOBAL_KEYS = frozenset(k.lower() for k in (
-    "aws:SourceAccount", "aws:SourceArn", "aws:SourceOrgID", "aws:SourceOrgPaths", "aws:TagKeys",
-    "aws:PrincipalArn", "aws:PrincipalAccount", "aws:PrincipalOrgID", "aws:PrincipalOrgPaths",
-    "aws:PrincipalType", "aws:PrincipalIsAWSService", "aws:PrincipalServiceName",
-    "aws:PrincipalServiceNamesList", "aws:userid", "aws:username", "aws:SecureTransport", "aws:SourceIp",
-    "aws:SourceVpc", "aws:SourceVpce", "aws:VpcSourceIp", "aws:CurrentTime", "aws:EpochTime",
-    "aws:MultiFactorAuthPresent", "aws:MultiFactorAuthAge", "aws:RequestedRegion", "aws:CalledVia",
-    "aws:CalledViaFirst", "aws:CalledViaLast", "aws:ViaAWSService", "aws:TokenIssueTime", "aws:UserAgent",
-    "aws:Referer", "aws:FederatedProvider", "aws:SourceIdentity", "aws:ResourceAccount", "aws:ResourceOrgID",
-    "aws:ResourceOrgPaths", "aws:Ec2InstanceSourceVpc", "aws:Ec2InstanceSourcePrivateIPv4",
-    "aws:SourceVpcArn", "aws:VpceAccount", "aws:VpceOrgID", "aws:VpceOrgPaths", "aws:IsMcpServiceAction",
-))
-_TAG_PREFIXES = ("aws:resourcetag/", "aws:requesttag/", "aws:principaltag/")
+_SERVICE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+# Conditions that limit an Allow to "*" to the bot's own account or organization (W9512)
+_LIMITING_KEYS = frozenset(k.lower() for k in (
+    "aws:PrincipalAccount", "aws:SourceAccount", "aws:PrincipalOrgID", "aws:PrincipalOrgPaths", "aws:SourceOrgID",
+    "aws:SourceOrgPaths", "aws:ResourceAccount", "aws:ResourceOrgID", "aws:ResourceOrgPaths"))
+_LIMITING_OPERATORS = frozenset({"stringequals", "stringequalsignorecase", "stringlike", "arnequals", "arnlike"})
+_STS_SESSIONS = ("assumed-role", "federated-user")
+_V1_RESOURCE = re.compile(r"^(bot|intent|slottype):", re.I)
 
 
 def _kind_name(kind: str | None) -> str:
@@ -152,7 +308,7 @@ def check_rp_actions(ctx: Context) -> Iterator[model.Finding]:
             yield from _actions(ctx, rp, st, kind)
 
 
-@check("E9503", "E9505")
+@check("E9503", "E9505", "W9512", "W9513")
 def check_rp_principals(ctx: Context) -> Iterator[model.Finding]:
     for rp, doc in _policies(ctx):
         for st in doc.statements:
@@ -167,11 +323,78 @@ def check_rp_resources(ctx: Context) -> Iterator[model.Finding]:
             yield from _statement_resources(ctx, rp, st)
 
 
-@check("W9506", "E9507")
+@check("E9511")
+def check_rp_resource_arns(ctx: Context) -> Iterator[model.Finding]:
+    for rp in ctx.unit.resource_policies:
+        if rp.resource_arn is not None:
+            problem = lex_v2_arn_problem(ctx.unit, rp.resource_arn, literal_only=False)
+            if problem:
+                yield ctx.finding("E9511", f"ResourceArn '{display(rp.resource_arn, ctx.pins)}' {problem}: Lex cannot "
+                                  "find the bot or alias this policy is for", rp.resource_arn.loc, rp,
+                                  ("Properties", "ResourceArn"))
+        if rp.policy is None or not rp.policy.resolved:
+            continue
+        for st in rp.policy.statements:
+            if st.resource_key != "Resource":
+                continue
+            for r in st.resources:
+                problem = lex_v2_arn_problem(ctx.unit, r, literal_only=True)
+                if problem:
+                    yield ctx.finding("E9511", f"Resource '{display(r, ctx.pins)}' {problem}", r.loc, rp,
+                                      (*st.path, "Resource"))
+
+
+@check("E9506", "E9507")
 def check_rp_conditions(ctx: Context) -> Iterator[model.Finding]:
     for rp, doc in _policies(ctx):
         for st in doc.statements:
             yield from _conditions(ctx, rp, st)
+
+
+def lex_v2_arn_problem(unit: model.Unit, value: Value, *, literal_only: bool) -> str | None:
+    """Why a Lex ARN is no Lex V2 bot or bot alias ARN (V1 colon form, a name or a malformed ID where an ID
+    belongs, a bot-alias ARN missing a segment), or None. ``literal_only``: a statement Resource, where
+    wildcards and other resource types are the policy author's business (only what can never name a V2
+    resource is reported)."""
+    arn = parse_arn(value)
+    if arn is None:
+        return None
+    service = arn.service_text
+    if service is None:
+        return None
+    if service != "lex":
+        return None if literal_only else f"is an ARN of {service}, not a Lex bot or bot alias ARN"
+    head = arn.resource[0] if arn.resource else None
+    if isinstance(head, str) and _V1_RESOURCE.match(head):
+        return "is in the Lex V1 form (bot:NAME:ALIAS), which names no Lex V2 resource"
+    segs = arn.resource_segments()
+    kind = segment_text(segs[0]) if segs else None
+    if kind == "bot":
+        if len(segs) < 2:
+            return "names no bot ID (bot/BOTID)"
+        return _segment_problem(unit, segs[1], "bot")
+    if kind == "bot-alias":
+        ids = segs[1:]
+        if len(ids) < 2 and not any(_wild(s) for s in ids):
+            return "has a segment missing (a bot alias ARN is bot-alias/BOTID/ALIASID)"
+        for seg, what in zip(ids, ("bot", "alias")):
+            problem = _segment_problem(unit, seg, what)
+            if problem:
+                return problem
+        return None
+    if literal_only or kind is None or _wild(segs[0]):
+        return None
+    return f"names a {kind} resource; a Lex V2 policy is attached to a bot or a bot alias"
+
+
+def _wild(seg: tuple[Part, ...]) -> bool:
+    return any(isinstance(p, str) and ("*" in p or "?" in p) for p in seg)
+
+
+def _segment_problem(unit: model.Unit, seg: tuple[Part, ...], what: str) -> str | None:
+    if not seg:
+        return f"has an empty {what} ID"
+    return id_problem(unit, seg, what)
 
 
 def _actions(ctx: Context, rp: model.LexResourcePolicy, st: model.Statement, kind: str | None) -> Iterator[model.Finding]:
@@ -195,33 +418,53 @@ def _actions(ctx: Context, rp: model.LexResourcePolicy, st: model.Statement, kin
         info = t.action(action.name)
         if info is None:
             continue  # E9540/W9541 report names that are not Lex V2 actions
+        basis = " (decided by the Service Authorization Reference: the feature table does not list it)" \
+            if info.decided_by_sar else ""
         if info.resource_policy == "no":
-            yield ctx.finding("E9501", f"lex:{info.name} cannot be used in a resource-based policy; Lex rejects "
+            yield ctx.finding("E9501", f"lex:{info.name} cannot be used in a resource-based policy{basis}; Lex rejects "
                               f"this {where}", action.value.loc, rp, path)
         elif kind is not None and kind not in info.resource_types:
             right = " or ".join(_kind_name(k) for k in sorted(info.resource_types))
-            yield ctx.finding("E9502", f"lex:{info.name} can only be used in a {right}, not in this {where}",
+            yield ctx.finding("E9502", f"lex:{info.name} can only be used in a {right}, not in this {where}{basis}",
                               action.value.loc, rp, path)
 
 
 def _principals(ctx: Context, rp: model.LexResourcePolicy, st: model.Statement) -> Iterator[model.Finding]:
     path = (*st.path, st.principal_key or "Principal")
     if st.principal_key == "NotPrincipal":
-        yield ctx.finding("E9505", "NotPrincipal is not accepted in a Lex resource policy; name the principals "
-                          "that need access", st.principal_loc or st.loc, rp, path)
+        yield ctx.finding("W9513", f"NotPrincipal {'denies' if effect(st) == 'Deny' else 'grants'} the statement to "
+                          "everyone except the principals it names; AWS advises against it and Lex's statement API has "
+                          "no such element: name the principals in Principal (with an aws:PrincipalArn condition for "
+                          "exceptions)", st.principal_loc or st.loc, rp, path)
         return
+    if effect(st) != "Allow" or "Principal" in st.unresolved:
+        return  # a Deny grants nothing, whoever it names; an unknown Effect decides nothing
     arn = parse_arn(rp.resource_arn) if rp.resource_arn is not None else None
     for p in st.principals:
         text = p.value.text
         if p.kind == "*" or (p.kind == "AWS" and text is not None and text.strip() == "*"):
-            yield ctx.finding("E9505", "the wildcard principal \"*\" would make the bot callable by anyone; Lex "
-                              "does not accept it", p.value.loc, rp, path)
+            if not _limited_to_own_account(st):
+                what = {"bot": "bot", "bot-alias": "bot alias"}.get(resource_kind(rp.resource_arn) or "", "bot or alias")
+                yield ctx.finding(
+                    "W9512", f"the principal \"*\" grants what this statement allows on the {what} to every AWS "
+                    "principal, anonymous ones included, and no condition limits it to your account or organization "
+                    "(aws:PrincipalAccount, aws:PrincipalOrgID)", p.value.loc, rp, path)
             continue
         if p.kind == "Service":
+            if text is not None and not _SERVICE_NAME.match(text.strip()):
+                yield ctx.finding("E9505", f"'{text}' is not a service principal name (such as "
+                                  "connect.amazonaws.com)", p.value.loc, rp, path)
             continue
         if p.kind != "AWS":
-            yield ctx.finding("E9505", f"{p.kind} principals are not accepted in a Lex resource policy "
-                              f"('{display(p.value)}')", p.value.loc, rp, path)
+            yield ctx.finding("E9505", f"{p.kind} principals have no meaning in a Lex resource policy "
+                              f"('{display(p.value, ctx.pins)}'): name an account, IAM user or role, or a service",
+                              p.value.loc, rp, path)
+            continue
+        session = _sts_session(p.value)
+        if session:
+            yield ctx.finding(
+                "W9513", f"'{display(p.value, ctx.pins)}' is an STS {session} session: it matches only that session and "
+                "stops matching when it ends; name the IAM role or user instead", p.value.loc, rp, path)
             continue
         problem = _bad_aws_principal(p.value)
         if problem:
@@ -232,13 +475,35 @@ def _principals(ctx: Context, rp: model.LexResourcePolicy, st: model.Statement) 
             continue
         if same(account, arn.account, ctx.pins) is False:
             yield ctx.finding(
-                "E9503", f"principal '{display(p.value)}' is in account {display(Value(account))}, not the "
-                f"account of {rp.address}'s resource ({display(Value(arn.account))}); Lex rejects cross-account "
+                "E9503", f"principal '{display(p.value, ctx.pins)}' is in account {display(account, ctx.pins)}, not the "
+                f"account of {rp.address}'s resource ({display(arn.account, ctx.pins)}); Lex rejects cross-account "
                 "policies", p.value.loc, rp, path)
 
 
+def _limited_to_own_account(st: model.Statement) -> bool:
+    """Whether a condition limits the statement to principals of an account or organization."""
+    if "Condition" in st.unresolved:
+        return True  # cannot be known: say nothing
+    for c in st.conditions:
+        key = (c.key.text or "").lower()
+        op = c.operator.split(":", 1)[-1].lower()
+        if key in _LIMITING_KEYS and op in _LIMITING_OPERATORS and c.values:
+            if any(v.text is None or v.text.strip() not in ("", "*") for v in c.values):
+                return True
+    return False
+
+
+def _sts_session(value: Value) -> str | None:
+    arn = parse_arn(value)
+    if arn is None or segment_text(arn.service) != "sts":
+        return None
+    segs = arn.resource_segments()
+    rtype = segment_text(segs[0]) if segs else None
+    return rtype if rtype in _STS_SESSIONS else None
+
+
 def _bad_aws_principal(value: Value) -> str | None:
-    """Why an AWS principal is not one Lex accepts (group, STS session, malformed), or None."""
+    """Why an AWS principal names no one Lex can grant (group, malformed), or None."""
     text = value.render().strip()
     if re.fullmatch(r"\d{12}", text):
         return None
@@ -250,14 +515,12 @@ def _bad_aws_principal(value: Value) -> str | None:
     service = segment_text(arn.service)
     segs = arn.resource_segments()
     rtype = segment_text(segs[0]) if segs else None
-    if service == "sts" and rtype in ("assumed-role", "federated-user"):
-        return f"'{text}' is an STS {rtype} session; Lex resource policies accept the IAM role or user, not a session"
     if service not in ("iam", None) or rtype is None:
         return None if service is None else f"'{text}' is not an IAM principal ARN"
     if rtype == "group":
         return f"'{text}' is an IAM group; groups cannot be principals in a resource policy"
     if rtype not in ("root", "user", "role") and value.is_known:
-        return f"'{text}' is not a well-formed IAM principal ARN"
+        return f"'{text}' is not a well-formed IAM principal ARN (account root, user or role)"
     return None
 
 
@@ -272,11 +535,11 @@ def _arn_location(ctx: Context, rp: model.LexResourcePolicy) -> Iterator[model.F
 
 def _foreign(ctx: Context, rp: model.LexResourcePolicy, arn, value: Value, path, what: str) -> Iterator[model.Finding]:
     if same(arn.account, SELF_ACCOUNT, ctx.pins) is False:
-        yield ctx.finding("E9504", f"{what} '{display(value)}' is in account {display(Value(arn.account))}, not the "
-                          f"deploying account ({ctx.pins.get('account', 'AWS::AccountId')})", value.loc, rp, path)
+        yield ctx.finding("E9504", f"{what} '{display(value, ctx.pins)}' is in account {display(arn.account, ctx.pins)}, "
+                          f"not the deploying account ({ctx.pins.get('account', 'AWS::AccountId')})", value.loc, rp, path)
     elif same(arn.region, SELF_REGION, ctx.pins) is False and segment_text(arn.region) not in ("*",):
-        yield ctx.finding("E9504", f"{what} '{display(value)}' is in region {display(Value(arn.region))}, not the "
-                          f"deploying region ({ctx.pins.get('region', 'AWS::Region')})", value.loc, rp, path)
+        yield ctx.finding("E9504", f"{what} '{display(value, ctx.pins)}' is in region {display(arn.region, ctx.pins)}, "
+                          f"not the deploying region ({ctx.pins.get('region', 'AWS::Region')})", value.loc, rp, path)
 
 
 def _statement_resources(ctx: Context, rp: model.LexResourcePolicy, st: model.Statement) -> Iterator[model.Finding]:
@@ -295,15 +558,15 @@ def _statement_resources(ctx: Context, rp: model.LexResourcePolicy, st: model.St
         if before or target is None:
             continue
         if arn_fields_differ(arn, target, ctx.pins):
-            yield ctx.finding("E9504", f"Resource '{display(r)}' is not the resource this policy is attached to "
-                              f"('{display(rp.resource_arn)}')", r.loc, rp, path)
+            yield ctx.finding("E9504", f"Resource '{display(r, ctx.pins)}' is not the resource this policy is attached "
+                              f"to ('{display(rp.resource_arn, ctx.pins)}')", r.loc, rp, path)
 
 
 def _conditions(ctx: Context, rp: model.LexResourcePolicy, st: model.Statement) -> Iterator[model.Finding]:
     yield from unsupported_condition_keys(ctx, rp, st)
-    if not is_allow(st):
+    if effect(st) != "Allow" and st.effect is not None:
         return
-    services = [p for p in st.principals if p.kind == "Service"]
+    services = [p for p in st.principals if p.kind == "Service" and _SERVICE_NAME.match((p.value.text or "x").strip())]
     if not services:
         return
     keys = condition_keys(st)
@@ -312,23 +575,26 @@ def _conditions(ctx: Context, rp: model.LexResourcePolicy, st: model.Statement) 
         return
     for p in services:
         yield ctx.finding(
-            "W9506", f"service principal '{display(p.value)}' is granted without {' and '.join(missing)}: any "
-            f"account's {display(p.value).split('.')[0]} resource could act on the bot (confused deputy)",
+            "E9506", f"service principal '{display(p.value, ctx.pins)}' is granted without {' and '.join(missing)}: Lex "
+            "requires both condition keys for a service principal, and without them any account's "
+            f"{display(p.value).split('.')[0]} resource could act on the bot (confused deputy)",
             p.value.loc, rp, (*st.path, "Principal"))
 
 
 def unsupported_condition_keys(ctx: Context, owner: model.Entity, st: model.Statement) -> Iterator[model.Finding]:
+    keys = global_keys()
     for c in st.conditions:
         key = c.key.text
         if key is None:
             continue
-        low = key.lower()
+        low = key.strip().lower()
         if low.startswith("lex:"):
             yield ctx.finding("E9507", f"condition key '{key}' is a Lex V1 key; Lex V2 supports no service "
                               "condition keys", c.key.loc, owner, (*st.path, "Condition"))
-        elif low.startswith("aws:") and low not in _GLOBAL_KEYS and not low.startswith(_TAG_PREFIXES):
-            yield ctx.finding("E9507", f"condition key '{key}' is not a global AWS condition key Lex V2 "
-                              "supports", c.key.loc, owner, (*st.path, "Condition"))
+        elif low.startswith("aws:") and not keys.is_tag_key(low) and not keys.is_global(low):
+            yield ctx.finding("E9507", f"condition key '{key}' is not one of IAM's global condition keys ("
+                              f"{keys.source_title}); Lex V2 has no other aws: keys", c.key.loc, owner,
+                              (*st.path, "Condition"))
 
 
 @check("E9507")

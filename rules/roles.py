@@ -1,4 +1,4 @@
-"""Service-linked roles and bot service roles: E9520-E9527.
+"""Service-linked roles and bot service roles: E9520-W9530.
 
 Roles are followed through references, not matched by name alone: a value that refers to a role or a
 service-linked role declared in the unit (``!GetAtt Role.Arn``, ``!Ref SLR``, a literal name, a name
@@ -15,25 +15,51 @@ import re
 from collections.abc import Iterator
 
 from lexiam import model
-from lexiam.arns import parse_arn
-from lexiam.rules.common import SELF_ACCOUNT, display, is_allow
+from lexiam.arns import IMPLIED, parse_arn
+from lexiam.rules.common import (
+    SELF_ACCOUNT,
+    bot_role_values,
+    bot_roles,
+    display,
+    is_allow,
+    policies_on,
+    referenced,
+    role_name_parts,
+)
 from lexiam.rules.data.service_roles import LinkedRole, service_roles
 from lexiam.rules.registry import Context, check, rule
-from lexiam.values import ACCOUNT, RESOURCE, Part, Value, same, segment_text
+from lexiam.rules.sources import (
+    CFN_PSEUDO,
+    IAM_CREATE_SLR,
+    IAM_MANAGED_POLICIES,
+    IAM_PASS_ROLE,
+    IAM_SLR_PATH_ERROR,
+    LEX_IAM,
+    LEX_SERVICE_ROLES,
+    LEX_SLR,
+)
+from lexiam.values import ACCOUNT, Value, same, segment_text
 
 _SLR_ROWS = ("Service-linked roles",)
 _ROLE_ROWS = ("Service roles",)
 
 rule(
-    "E9520", "slr-handmade", "An ordinary IAM role dressed up as a service-linked role",
-    "Service-linked roles are created by IAM on behalf of the service, with a path under /aws-service-role/ "
-    "and a name IAM chooses (AWSServiceRoleForLexV2Bots_<suffix> for Lex V2 bots). An ordinary role "
-    "cannot be created with that path, and the AWSServiceRoleForLex names belong to the Lex service-linked "
-    "roles: IAM refuses the role and the stack fails.",
+    "E9520", "slr-handmade", "An ordinary IAM role with a service-linked role's path",
+    "Service-linked roles are created by IAM on behalf of the service, under the path /aws-service-role/. An "
+    "ordinary role (AWS::IAM::Role, aws_iam_role) cannot be created there: IAM answers that the path prefix can "
+    "only be used for service-linked roles, and the stack fails.",
     "Declare the service-linked role with AWS::IAM::ServiceLinkedRole (AWSServiceName lexv2.amazonaws.com, "
     "an optional CustomSuffix) / aws_iam_service_linked_role, or keep an ordinary service role with a normal "
-    "path and name that trusts lexv2.amazonaws.com.",
+    "path (/ or /service-role/) that trusts lexv2.amazonaws.com.",
     "roles", tags=("iam", "service-linked-role", "correctness"), feature_rows=_SLR_ROWS,
+    evidence=(
+        IAM_SLR_PATH_ERROR.says("the error text quoted in the pull request description",
+                                "IAM refuses CreateRole under /aws-service-role/ with InvalidInput: the path prefix "
+                                "can only be used for AWS service-linked roles."),
+        LEX_SLR.says("Creating a service-linked role for Amazon Lex V2",
+                     "Lex V2 (or AWS::IAM::ServiceLinkedRole) creates its service-linked roles; they are not "
+                     "written by hand.", kind="inferred"),
+    ),
 )
 rule(
     "E9521", "slr-modified", "A policy attached to a Lex service-linked role",
@@ -43,6 +69,13 @@ rule(
     "Remove the attachment. If the bot needs more permissions (Polly, Comprehend, Kendra, KMS, logs), give it "
     "its own service role that trusts lexv2.amazonaws.com and attach the policy there.",
     "roles", tags=("iam", "service-linked-role", "correctness"), feature_rows=_SLR_ROWS,
+    evidence=(
+        LEX_IAM.says("Service-linked roles for Amazon Lex V2",
+                     "An administrator can view but not edit the permissions of a service-linked role."),
+        LEX_SLR.says("Editing a service-linked role for Amazon Lex V2",
+                     "Lex V2 does not allow its service-linked roles to be edited; Lex itself adds permissions as "
+                     "the bot's features need them."),
+    ),
 )
 rule(
     "E9522", "bot-role-wrong-slr", "A Lex V2 bot using another service's service-linked role",
@@ -53,16 +86,25 @@ rule(
     "Point RoleArn at the Lex V2 bots service-linked role or at a service role that trusts "
     "lexv2.amazonaws.com.",
     "roles", tags=("lex", "iam", "service-linked-role", "correctness"), feature_rows=(*_SLR_ROWS, *_ROLE_ROWS),
+    evidence=(
+        LEX_SLR.says("Service-linked role permissions for Amazon Lex V2",
+                     "The bots role trusts lexv2.amazonaws.com and the channels role channels.lexv2.amazonaws.com; "
+                     "a service-linked role can only be assumed by its own service."),
+    ),
 )
 rule(
-    "E9523", "bot-role-cross-account", "A bot role in another account, or in a hard-coded account",
+    "E9523", "bot-role-cross-account", "A bot role in another account than the bot",
     "Creating a bot passes its role to Lex (iam:PassRole), which only works for a role in the same account "
-    "as the bot: a role ARN in another account fails the deployment. A role ARN with a hard-coded 12-digit "
-    "account in a template that otherwise builds ARNs from the deploying account works only in that one "
-    "account; it is reported as a warning.",
+    "as the bot: a role ARN in another account fails the deployment.",
     "Build the role ARN from the role itself (!GetAtt BotRole.Arn, aws_iam_role.bot.arn) or from the deploying "
     "account (arn:${AWS::Partition}:iam::${AWS::AccountId}:role/...).",
     "roles", tags=("lex", "iam", "security"), security_severity=5.0, feature_rows=_ROLE_ROWS,
+    evidence=(
+        IAM_PASS_ROLE.says("Grant a user permissions to pass a role to an AWS service",
+                           "iam:PassRole cannot pass a role of another account."),
+        LEX_IAM.says("Service roles for Amazon Lex V2",
+                     "A service role gives access only within its own account."),
+    ),
 )
 rule(
     "E9524", "bot-role-trust", "A bot role whose trust policy does not let Lex V2 assume it",
@@ -72,6 +114,11 @@ rule(
     "Trust lexv2.amazonaws.com in the role's AssumeRolePolicyDocument (Principal: {Service: "
     "lexv2.amazonaws.com}, Action: sts:AssumeRole), ideally with an aws:SourceAccount condition.",
     "roles", tags=("lex", "iam", "correctness"), feature_rows=_ROLE_ROWS,
+    evidence=(
+        LEX_SERVICE_ROLES.says("Using service roles for Amazon Lex V2",
+                               "An existing role can be the bot's role as long as it trusts the Lex V2 service "
+                               "principal lexv2.amazonaws.com."),
+    ),
 )
 rule(
     "E9525", "slr-arn-misused", "A Lex service-linked role used where something else is expected",
@@ -81,6 +128,11 @@ rule(
     "Use the right kind of resource: a Lambda function ARN for code hooks, and for other services a role that "
     "trusts that service's principal.",
     "roles", tags=("iam", "service-linked-role", "correctness"), feature_rows=_SLR_ROWS,
+    evidence=(
+        LEX_SLR.says("Service-linked role permissions for Amazon Lex V2",
+                     "Only Lex V2 can assume its service-linked roles, and their permissions policy cannot be "
+                     "attached to another entity.", kind="inferred"),
+    ),
 )
 rule(
     "W9526", "bot-role-overprivileged", "A bot's service role with caller permissions",
@@ -92,6 +144,14 @@ rule(
     "Keep the bot's role to the service permissions its features need, scoped to their resources.",
     "roles", tags=("lex", "iam", "security", "least-privilege"), security_severity=6.0,
     feature_rows=_ROLE_ROWS,
+    evidence=(
+        LEX_SERVICE_ROLES.says("Service role permissions",
+                               "The permissions the bot's role needs are the ones its features use (Polly, Comprehend, "
+                               "S3 and CloudWatch Logs for conversation logs, KMS, Kendra, Bedrock)."),
+        IAM_MANAGED_POLICIES.says("AmazonLexFullAccess, AmazonLexRunBotsOnly, AmazonLexReadOnly",
+                                  "These managed policies are for people and applications that build or call bots.",
+                                  kind="inferred"),
+    ),
 )
 rule(
     "E9527", "slr-declaration-invalid", "A Lex service-linked role declaration that IAM refuses",
@@ -102,10 +162,53 @@ rule(
     "Use the exact service name, a suffix of at most 64 letters, digits and +=,.@_- characters (only where the "
     "service accepts one), and one declaration per role.",
     "roles", tags=("iam", "service-linked-role", "correctness"), feature_rows=_SLR_ROWS,
+    evidence=(
+        IAM_CREATE_SLR.says("Request Parameters: AWSServiceName, CustomSuffix",
+                            "The service name must be the service's principal, the suffix follows [\\w+=,.@-]+ "
+                            "(1-64 characters) and only some services take one; a name already taken fails."),
+        LEX_SLR.says("Service-linked role permissions for Amazon Lex V2",
+                     "Lex V2 creates a bots role per bot and a channels role per channel, each with a suffix."),
+    ),
+)
+
+rule(
+    "W9528", "slr-name-reserved", "An ordinary IAM role named like a Lex service-linked role",
+    "An ordinary role whose name starts with the name of a Lex service-linked role (AWSServiceRoleForLexV2Bots, "
+    "AWSServiceRoleForLexV2Channels, AWSServiceRoleForLexV2Replication, AWSServiceRoleForLexBots, "
+    "AWSServiceRoleForLexChannels) deploys, but poses as the service-linked role: readers, policies and tools "
+    "that match the name treat it as one, and it can take the exact name Lex needs for its own role.",
+    "Give the service role a name of its own (the Lex console uses AmazonLexServiceRole-<suffix> under "
+    "/service-role/), or declare the real service-linked role with AWS::IAM::ServiceLinkedRole / "
+    "aws_iam_service_linked_role.",
+    "roles", tags=("iam", "service-linked-role", "maintainability"), feature_rows=_SLR_ROWS,
+    evidence=(
+        LEX_SLR.says("Service-linked role permissions for Amazon Lex V2",
+                     "The names of the Lex V2 service-linked roles (AWSServiceRoleForLexV2Bots_..., "
+                     "AWSServiceRoleForLexV2Channels_...)."),
+        IAM_CREATE_SLR.says("Errors", "A service-linked role cannot be created when its name is already taken in the "
+                            "account.", kind="inferred"),
+    ),
+    replaces=("E9520",),
+)
+rule(
+    "W9530", "bot-role-hardcoded-account", "A bot role ARN with a hard-coded account in a template built for any account",
+    "The bot's RoleArn names a 12-digit account while the rest of the template builds ARNs from the account it "
+    "is deployed to (${AWS::AccountId}, data.aws_caller_identity): the template is meant to deploy anywhere, "
+    "but the bot's role only exists in that one account, and the stack breaks in every other (iam:PassRole "
+    "cannot pass a role of another account).",
+    "Build the role ARN from the role (!GetAtt Role.Arn, aws_iam_role.bot.arn) or from the deploying account "
+    "(arn:${AWS::Partition}:iam::${AWS::AccountId}:role/NAME).",
+    "roles", tags=("lex", "iam", "portability"), feature_rows=_ROLE_ROWS,
+    evidence=(
+        IAM_PASS_ROLE.says("Grant a user permissions to pass a role to an AWS service",
+                           "iam:PassRole cannot pass a role of another account."),
+        CFN_PSEUDO.says("AWS::AccountId", "The pseudo parameter is the account the stack is created in: a template "
+                        "that uses it is deployed to more than one account.", kind="inferred"),
+    ),
+    replaces=("E9523",),
 )
 
 _ACCOUNT_ID = re.compile(r"^\d{12}$")
-_ROLE_ENTITIES = (model.IamRole, model.ServiceLinkedRole)
 
 
 def grants(pattern: str, action: str) -> bool:
@@ -115,42 +218,6 @@ def grants(pattern: str, action: str) -> bool:
 
 
 # -- references ------------------------------------------------------------------------------------------
-
-def role_name_parts(value: Value) -> tuple[Part, ...] | None:
-    """The role-name part of a role ARN (its last path segment), or the value itself when it is no ARN."""
-    arn = parse_arn(value)
-    if arn is None:
-        return value.parts or None
-    if arn.service_text != "iam":
-        return None
-    segs = arn.resource_segments()
-    if len(segs) < 2 or segment_text(segs[0]) != "role":
-        return None
-    return segs[-1]
-
-
-def referenced(ctx: Context, value: Value | None) -> list[model.Entity]:
-    """The roles and service-linked roles of the unit that a value refers to.
-
-    A typed reference is followed through the graph's index; otherwise a literal or partly symbolic role
-    name (or the name in a role ARN) is the role of the unit with exactly that name.
-    """
-    if value is None:
-        return []
-    out: list[model.Entity] = []
-    for sym in value.symbols:
-        if sym.kind == RESOURCE and sym.address:
-            out.extend(e for e in ctx.graph.entities(sym.address) if isinstance(e, _ROLE_ENTITIES) and e not in out)
-    if out:
-        return out
-    arn = parse_arn(value)
-    if arn is not None and same(arn.account, SELF_ACCOUNT, ctx.pins) is False:
-        return out
-    name = role_name_parts(value)
-    if name:
-        out.extend(r for r in ctx.unit.roles if r.name is not None and r.name.parts == name)
-    return out
-
 
 def service_linked_path(value: Value) -> tuple[bool, str | None]:
     """(whether a role ARN's path is /aws-service-role/..., the service it names when known)."""
@@ -200,46 +267,31 @@ def _leading_text(value: Value | None) -> str | None:
     return value.parts[0]
 
 
-def _bot_role_values(ctx: Context) -> Iterator[tuple[model.LexBot, Value]]:
-    for bot in ctx.unit.bots:
-        if bot.version == "v2" and bot.role_arn is not None:
-            yield bot, bot.role_arn
-
-
-def bot_roles(ctx: Context) -> list[tuple[model.IamRole, list[model.LexBot]]]:
-    """The ordinary roles of the unit that Lex V2 bots use, each with its bots (in bot order)."""
-    out: dict[str, tuple[model.IamRole, list[model.LexBot]]] = {}
-    for bot, value in _bot_role_values(ctx):
-        for role in referenced(ctx, value):
-            if isinstance(role, model.IamRole):
-                out.setdefault(role.address, (role, []))[1].append(bot)
-    return list(out.values())
-
-
 def _names(bots: list[model.LexBot]) -> str:
     return ", ".join(b.address for b in bots)
 
 
 # -- E9520 ----------------------------------------------------------------------------------------------
 
-@check("E9520")
+@check("E9520", "W9528")
 def check_handmade(ctx: Context) -> Iterator[model.Finding]:
     data = service_roles()
     for role in ctx.unit.roles:
         path = _leading_text(role.path)
         if path is not None and data.is_service_role_path(path):
             yield ctx.finding(
-                "E9520", f"role {role.address} has Path '{display(role.path)}': the /aws-service-role/ path is "
-                "reserved for service-linked roles and IAM refuses an ordinary role there; declare the role with "
+                "E9520", f"role {role.address} has Path '{display(role.path, ctx.pins)}': the /aws-service-role/ path "
+                "is reserved for service-linked roles and IAM refuses an ordinary role there; declare the role with "
                 "AWS::IAM::ServiceLinkedRole / aws_iam_service_linked_role instead",
                 role.path.loc if role.path else None, role)
+            continue
         name = _leading_text(role.name)
-        if name is not None and data.is_reserved_name(name):
+        linked = data.by_name_start(name) if name is not None else None
+        if linked is not None and role.name is not None:
             yield ctx.finding(
-                "E9520", f"role name '{display(role.name)}' starts with {data.reserved_prefix}, the names of the Lex "
-                "service-linked roles; IAM refuses an ordinary role with it. Declare AWS::IAM::ServiceLinkedRole "
-                f"(AWSServiceName {data.bot_role.service}) or give the service role a name of its own",
-                role.name.loc if role.name else None, role)
+                "W9528", f"role name '{display(role.name, ctx.pins)}' starts with the name of {linked.describe()}: "
+                "this ordinary role poses as the service-linked role and can take the name Lex needs; give the "
+                "service role a name of its own", role.name.loc, role)
 
 
 # -- E9521 ----------------------------------------------------------------------------------------------
@@ -288,7 +340,7 @@ def _slr_service_of(ctx: Context, value: Value) -> str | None:
 def check_bot_role_slr(ctx: Context) -> Iterator[model.Finding]:
     data = service_roles()
     want = data.bot_role
-    for bot, value in _bot_role_values(ctx):
+    for bot, value in bot_role_values(ctx):
         svc = _slr_service_of(ctx, value)
         if svc is None or svc == want.service:
             continue
@@ -300,7 +352,7 @@ def check_bot_role_slr(ctx: Context) -> Iterator[model.Finding]:
             value.loc, bot)
 
 
-# -- E9523 ----------------------------------------------------------------------------------------------
+# -- E9523 / W9530 -------------------------------------------------------------------------------------
 
 def _values_in(obj: object) -> Iterator[Value]:
     if isinstance(obj, Value):
@@ -314,17 +366,18 @@ def _values_in(obj: object) -> Iterator[Value]:
 
 
 def uses_deploying_account(unit: model.Unit, besides: Value) -> bool:
-    """Whether any value of the unit other than ``besides`` is built from the deploying account."""
+    """Whether any value of the unit other than ``besides`` is written with the deploying account
+    (``${AWS::AccountId}``, ``data.aws_caller_identity``), not merely implied by a resource's own ARN."""
     for entity in unit.entities():
         for v in _values_in(entity):
-            if v is not besides and any(s.kind == ACCOUNT for s in v.symbols):
+            if v is not besides and any(s.kind == ACCOUNT and s.attr != IMPLIED for s in v.symbols):
                 return True
     return False
 
 
-@check("E9523")
+@check("E9523", "W9530")
 def check_bot_role_account(ctx: Context) -> Iterator[model.Finding]:
-    for bot, value in _bot_role_values(ctx):
+    for bot, value in bot_role_values(ctx):
         arn = parse_arn(value)
         if arn is None or arn.service_text != "iam":
             continue
@@ -333,17 +386,15 @@ def check_bot_role_account(ctx: Context) -> Iterator[model.Finding]:
         if verdict is False:
             deploying = ctx.pins.get("account", "the deploying account")
             yield ctx.finding(
-                "E9523", f"bot {bot.address}'s role '{display(value)}' is in account {display(Value(arn.account))}, "
-                f"not the bot's account ({deploying}): Lex can only be passed a role of its own account",
-                value.loc, bot)
+                "E9523", f"bot {bot.address}'s role '{display(value, ctx.pins)}' is in account "
+                f"{display(arn.account, ctx.pins)}, not the bot's account ({deploying}): Lex can only be passed a role "
+                "of its own account", value.loc, bot)
         elif (verdict is None and account is not None and _ACCOUNT_ID.match(account) and "account" not in ctx.pins
               and uses_deploying_account(ctx.unit, value)):
-            finding = ctx.finding(
-                "E9523", f"bot {bot.address}'s role '{display(value)}' hard-codes account {account} while the rest of "
+            yield ctx.finding(
+                "W9530", f"bot {bot.address}'s role '{display(value)}' hard-codes account {account} while the rest of "
                 "the template uses the deploying account: the stack breaks in any other account; build the ARN "
-                "from the role (!GetAtt Role.Arn) or from ${AWS::AccountId}",
-                value.loc, bot)
-            yield dataclasses.replace(finding, severity="warning")
+                "from the role (!GetAtt Role.Arn) or from ${AWS::AccountId}", value.loc, bot)
 
 
 # -- E9524 ----------------------------------------------------------------------------------------------
@@ -447,20 +498,6 @@ def caller_policy(value: Value | None) -> str | None:
     return data.caller_policy(resource.rsplit("/", 1)[-1])
 
 
-def _policies_on(ctx: Context, role: model.IamRole) -> Iterator[tuple[model.Entity, Value | None, model.PolicyDocument | None]]:
-    """(owner, managed policy ARN, document) of every policy that reaches ``role``."""
-    for arn in role.managed_policy_arns:
-        yield role, arn, None
-    for doc in role.inline:
-        yield role, None, doc
-    for att in ctx.unit.attachments:
-        if att.address != role.address and role in referenced(ctx, att.role):
-            yield att, att.policy_arn, att.document
-    for ip in ctx.unit.identity_policies:
-        if any(role in referenced(ctx, r) for r in ip.roles):
-            yield ip, None, ip.document
-
-
 def _overprivileged(st: model.Statement) -> Iterator[tuple[Value, str]]:
     if not is_allow(st) or st.action_key != "Action":
         return
@@ -480,7 +517,7 @@ def check_bot_role_privileges(ctx: Context) -> Iterator[model.Finding]:
     data = service_roles()
     for role, bots in bot_roles(ctx):
         seen: set[tuple[str, object]] = set()
-        for owner, arn, doc in _policies_on(ctx, role):
+        for owner, arn, doc in policies_on(ctx, role):
             name = caller_policy(arn)
             if name is not None and arn is not None:
                 yield ctx.finding(

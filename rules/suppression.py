@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from lexiam.rules.registry import BY_ENGINE, rule
+from lexiam.rules.sources import LEXIAM_SUPPRESSIONS
 
 rule(
     "I9590", "suppression-unused", "A suppression that names no rule or suppresses nothing",
@@ -13,4 +14,9 @@ rule(
     "nothing at all.",
     "Correct the rule ID or the comment as the message says, or delete the suppression.",
     "suppression", tags=("suppression",), reported_by=BY_ENGINE,
+    evidence=(
+        LEXIAM_SUPPRESSIONS.says("Suppressions", "The rule is about lexiam's own suppressions and makes no claim about "
+                                 "AWS: a suppression's only effect is on lexiam's report, which the scan itself "
+                                 "shows."),
+    ),
 )

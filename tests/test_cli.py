@@ -9,7 +9,7 @@ from tests.conftest import SAMPLES
 
 BAD_E9501 = SAMPLES / "cloudformation" / "E9501-rp-unsupported-action" / "bad.yaml"
 GOOD_E9501 = SAMPLES / "cloudformation" / "E9501-rp-unsupported-action" / "good.yaml"
-BAD_W9506 = SAMPLES / "cloudformation" / "W9506-rp-service-principal-unscoped" / "bad.yaml"
+BAD_W9512 = SAMPLES / "cloudformation" / "W9512-rp-public-principal" / "bad.yaml"
 
 
 def test_version(lexiam) -> None:
@@ -20,8 +20,8 @@ def test_version(lexiam) -> None:
 def test_rules_lists_the_catalog(lexiam) -> None:
     run = lexiam("rules", "--format", "json")
     ids = [r["id"] for r in json.loads(run.stdout)]
-    for rid in ("E9500", "E9501", "E9502", "E9503", "E9504", "E9505", "W9506", "E9507", "E9508", "W9509",
-                "E9540", "W9541"):
+    for rid in ("E9500", "E9501", "E9502", "E9503", "E9504", "E9505", "E9506", "E9507", "E9508", "W9509",
+                "E9511", "W9512", "W9513", "E9540", "W9541", "W9543", "I9545"):
         assert rid in ids
     assert lexiam("rules").stdout.count("\n") == len(ids)
 
@@ -44,9 +44,9 @@ def test_exit_1_on_findings_and_0_when_clean(lexiam) -> None:
 
 
 def test_fail_on_threshold(lexiam) -> None:
-    # W9506 is a warning: fails at the default (warning), passes with --fail-on error
-    assert lexiam("scan", str(BAD_W9506)).code == 1
-    assert lexiam("scan", str(BAD_W9506), "--fail-on", "error").code == 0
+    # W9512 is a warning: fails at the default (warning), passes with --fail-on error
+    assert lexiam("scan", str(BAD_W9512)).code == 1
+    assert lexiam("scan", str(BAD_W9512), "--fail-on", "error").code == 0
     assert lexiam("scan", str(BAD_E9501), "--fail-on", "none").code == 0
 
 
@@ -138,16 +138,18 @@ Resources:
   P:
     Type: AWS::Lex::ResourcePolicy
     Properties:
-      ResourceArn: !Sub arn:aws:lex:${AWS::Region}:${AWS::AccountId}:bot-alias/B/A
+      ResourceArn: !Sub arn:aws:lex:${AWS::Region}:${AWS::AccountId}:bot-alias/ABCDEFGHIJ/KLMNOPQRST
       Policy:
         Statement:
           - Effect: Allow
             Principal: {AWS: "arn:aws:iam::111122223333:role/caller"}
             Action: lex:RecognizeText
-            Resource: !Sub arn:aws:lex:${AWS::Region}:${AWS::AccountId}:bot-alias/B/A
+            Resource: !Sub arn:aws:lex:${AWS::Region}:${AWS::AccountId}:bot-alias/ABCDEFGHIJ/KLMNOPQRST
 """)
     # unknown deploy account: a literal principal account cannot be judged
     assert lexiam("scan", str(t), "--format", "json").json()["findings"] == []
     other = lexiam("scan", str(t), "--format", "json", "--account-id", "444455556666").json()["findings"]
     assert [f["rule_id"] for f in other] == ["E9503"]
+    # the message shows what is known: the pinned account, not ${AWS::AccountId}
+    assert "(444455556666)" in other[0]["message"] and "${" not in other[0]["message"]
     assert lexiam("scan", str(t), "--format", "json", "--account-id", "111122223333").json()["findings"] == []

@@ -9,7 +9,8 @@ import pytest
 
 from tests.conftest import SHARED, run_lexiam
 
-RULES = {"E9520", "E9521", "E9522", "E9523", "E9524", "E9525", "W9526", "E9527", "W9560", "E9561", "W9562"}
+RULES = {"E9520", "E9521", "E9522", "E9523", "E9524", "E9525", "W9526", "E9527", "W9528", "W9530", "W9560", "E9561",
+         "W9562"}
 
 # Reviewed by hand against corpus/lex/MANIFEST.tsv: each one is a real problem of the template.
 EXPECTED_CFN = {

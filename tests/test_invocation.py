@@ -79,6 +79,7 @@ def test_v1_principal(tmp_path) -> None:
     assert check(tmp_path, permission("lex.amazonaws.com", source_arn="!Ref BotId")) == []
 
 
-def test_v1_principal_without_v2_bots_is_left_alone(tmp_path) -> None:
+def test_v1_principal_without_v2_bots_serves_lex_v1_only(tmp_path) -> None:
+    """No E9561 without Lex V2 bots; but the permission is unscoped (W9560) and serves only Lex V1 (I9545)."""
     text = template(head=HEAD) + permission("lex.amazonaws.com")
-    assert ids(scan_text(tmp_path, text)) == []
+    assert ids(scan_text(tmp_path, text)) == [("I9545", 11), ("W9560", 11)]

@@ -11,7 +11,7 @@ from lexiam.engine import Options, scan
 from lexiam.model import Finding
 from tests.conftest import run_lexiam
 
-ROLE_RULES = {"E9520", "E9521", "E9522", "E9523", "E9524", "E9525", "W9526", "E9527"}
+ROLE_RULES = {"E9520", "E9521", "E9522", "E9523", "E9524", "E9525", "W9526", "E9527", "W9528", "W9530"}
 
 
 def scan_text(tmp_path: Path, text: str, name: str = "t.yaml", **opts) -> list[Finding]:
@@ -99,7 +99,7 @@ def test_the_lexv2_bots_slr_by_reference_is_right(tmp_path: Path) -> None:
 
 
 def test_role_named_like_an_slr_with_a_custom_path_is_not_an_slr(tmp_path: Path) -> None:
-    """A custom path: the role is an ordinary one (E9520 for its name), never E9521/E9522."""
+    """A custom path: the role is an ordinary one (W9528 for its name), never E9521/E9522."""
     lookalike = role("Lookalike", props="RoleName: AWSServiceRoleForLexBots\nPath: /custom/")
     policy = """
       Extra:
@@ -112,7 +112,7 @@ def test_role_named_like_an_slr_with_a_custom_path_is_not_an_slr(tmp_path: Path)
     """
     arn = "!Sub arn:${AWS::Partition}:iam::${AWS::AccountId}:role/custom/AWSServiceRoleForLexBots"
     found = scan_text(tmp_path, template(lookalike, policy, bot(arn)))
-    assert ids(found, ROLE_RULES) == [("E9520", 6)]
+    assert ids(found, ROLE_RULES) == [("W9528", 6)]
 
 
 def test_logical_id_like_an_slr_is_nothing(tmp_path: Path) -> None:
@@ -169,7 +169,7 @@ def test_hard_coded_account_alone_is_not_reported(tmp_path: Path) -> None:
     assert ids(scan_text(tmp_path, template(bot("arn:aws:iam::111122223333:role/bot")))) == []
 
 
-def test_hard_coded_account_beside_the_deploying_account_is_a_warning(tmp_path: Path) -> None:
+def test_hard_coded_account_beside_the_deploying_account_is_w9530(tmp_path: Path) -> None:
     perm = """
       Invoke:
         Type: AWS::Lambda::Permission
@@ -180,7 +180,7 @@ def test_hard_coded_account_beside_the_deploying_account_is_a_warning(tmp_path: 
           SourceAccount: !Ref AWS::AccountId
     """
     found = scan_text(tmp_path, template(bot("arn:aws:iam::111122223333:role/bot"), perm))
-    assert [(f.rule_id, f.severity) for f in found] == [("E9523", "warning")]
+    assert [(f.rule_id, f.severity) for f in found] == [("W9530", "warning")]
 
 
 def test_pinned_account_decides(tmp_path: Path) -> None:

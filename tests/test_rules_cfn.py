@@ -5,6 +5,8 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from lexiam.engine import Options, scan
 
 
@@ -65,7 +67,7 @@ def test_json_string_policy_inside_sub_block_maps_positions(tmp_path: Path) -> N
 def test_json_string_policy_in_json_template_maps_escaped_positions(tmp_path: Path) -> None:
     text = (
         '{"Resources": {"P": {"Type": "AWS::Lex::ResourcePolicy", "Properties": {\n'
-        '"ResourceArn": "arn:aws:lex:us-east-1:111122223333:bot-alias/B/A",\n'
+        '"ResourceArn": "arn:aws:lex:us-east-1:111122223333:bot-alias/ABCDEFGHIJ/KLMNOPQRST",\n'
         '"Policy": "{\\"Statement\\": [{\\"Effect\\": \\"Allow\\", \\"Principal\\": {\\"AWS\\": \\"111122223333\\"}, '
         '\\"Action\\": \\"lex:ListBots\\"}]}"}}}}\n')
     (tmp_path / "t.json").write_text(text)
@@ -106,7 +108,7 @@ def test_if_around_a_whole_statement(tmp_path: Path) -> None:
               Resource: !GetAtt Alias.Arn
             - !Ref AWS::NoValue
 """
-    assert [r for r, _, _ in findings(tmp_path, text)] == ["E9505"]
+    assert [r for r, _, _ in findings(tmp_path, text)] == ["W9512"]
 
 
 def test_imported_resource_arn_gives_no_resource_type_finding(tmp_path: Path) -> None:
@@ -131,12 +133,13 @@ def test_service_principal_missing_one_condition(tmp_path: Path) -> None:
             Condition:
               StringEquals: {aws:SourceAccount: !Ref AWS::AccountId}
 """
-    assert [r for r, _, _ in findings(tmp_path, text)] == ["W9506"]
+    assert [r for r, _, _ in findings(tmp_path, text)] == ["E9506"]
 
 
 def test_region_pin(tmp_path: Path) -> None:
-    text = HEAD.replace("ResourceArn: !GetAtt Alias.Arn", "ResourceArn: arn:aws:lex:eu-west-1:111122223333:bot-alias/B/A")
-    text = text.replace("Resource: !GetAtt Alias.Arn", "Resource: arn:aws:lex:eu-west-1:111122223333:bot-alias/B/A")
+    arn = "arn:aws:lex:eu-west-1:111122223333:bot-alias/ABCDEFGHIJ/KLMNOPQRST"
+    text = HEAD.replace("ResourceArn: !GetAtt Alias.Arn", f"ResourceArn: {arn}")
+    text = text.replace("Resource: !GetAtt Alias.Arn", f"Resource: {arn}")
     text += "            Action: lex:RecognizeText\n"
     assert findings(tmp_path, text) == []
     pinned = findings(tmp_path, text, region="us-east-1", account_id="111122223333")
@@ -160,13 +163,55 @@ def test_sid_rules(tmp_path: Path) -> None:
     assert sorted(r for r, _, _ in findings(tmp_path, text)) == ["E9508", "E9508"]
 
 
-def test_principals_lex_refuses(tmp_path: Path) -> None:
-    for principal in ('{AWS: "arn:aws:iam::111122223333:group/devs"}',
-                      '{AWS: "arn:aws:sts::111122223333:assumed-role/r/session"}',
-                      '{Federated: cognito-identity.amazonaws.com}', '{AWS: "not-an-arn"}', '{AWS: "*"}'):
-        text = HEAD.replace('{AWS: !Sub "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/caller"}', principal)
-        text += "            Action: lex:RecognizeText\n"
-        assert [r for r, _, _ in findings(tmp_path, text)] == ["E9505"], principal
+@pytest.mark.parametrize(("principal", "rule"), [
+    ('{AWS: "arn:aws:iam::111122223333:group/devs"}', "E9505"),
+    ('{Federated: cognito-identity.amazonaws.com}', "E9505"),
+    ('{CanonicalUser: 79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be}', "E9505"),
+    ('{AWS: "not-an-arn"}', "E9505"),
+    ('{AWS: "arn:aws:iam::111122223333:policy/p"}', "E9505"),
+    ('{Service: "arn:aws:iam::111122223333:role/r"}', "E9505"),
+    ('{AWS: "arn:aws:sts::111122223333:assumed-role/r/session"}', "W9513"),
+    ('{AWS: "arn:aws:sts::111122223333:federated-user/bob"}', "W9513"),
+    ('{AWS: "*"}', "W9512"),
+    ('"*"', "W9512"),
+])
+def test_principals(tmp_path: Path, principal: str, rule: str) -> None:
+    text = HEAD.replace('{AWS: !Sub "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/caller"}', principal)
+    text += "            Action: lex:RecognizeText\n"
+    assert [r for r, _, _ in findings(tmp_path, text)] == [rule], principal
+    # a Deny is never reported for its principal
+    denied = text.replace("Effect: Allow", "Effect: Deny")
+    assert findings(tmp_path, denied) == []
+
+
+@pytest.mark.parametrize("condition", [
+    "StringEquals: {aws:PrincipalAccount: !Ref AWS::AccountId}",
+    "StringEquals: {AWS:SourceAccount: '111122223333'}",
+    "ForAnyValue:StringLike: {aws:PrincipalOrgPaths: ['o-a1b2c3d4e5/*']}",
+    "StringEquals: {aws:PrincipalOrgID: !Ref Unknown}",
+])
+def test_public_principal_limited_to_the_account_or_organization(tmp_path: Path, condition: str) -> None:
+    text = HEAD.replace('{AWS: !Sub "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/caller"}', '"*"')
+    text += f"            Action: lex:RecognizeText\n            Condition:\n              {condition}\n"
+    assert findings(tmp_path, text) == []
+
+
+@pytest.mark.parametrize("condition", [
+    "StringNotEquals: {aws:PrincipalAccount: '111122223333'}",  # negated: does not limit an Allow
+    "StringEqualsIfExists: {aws:SourceAccount: '111122223333'}",  # absent key passes
+    "IpAddress: {aws:SourceIp: 203.0.113.0/24}",
+    "StringLike: {aws:PrincipalAccount: '*'}",
+])
+def test_public_principal_with_a_condition_that_does_not_limit_it(tmp_path: Path, condition: str) -> None:
+    text = HEAD.replace('{AWS: !Sub "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/caller"}', '"*"')
+    text += f"            Action: lex:RecognizeText\n            Condition:\n              {condition}\n"
+    assert [r for r, _, _ in findings(tmp_path, text)] == ["W9512"]
+
+
+def test_not_principal_is_fragile_whatever_the_effect(tmp_path: Path) -> None:
+    text = HEAD.replace("Principal: {AWS:", "NotPrincipal: {AWS:") + "            Action: lex:RecognizeText\n"
+    assert [r for r, _, _ in findings(tmp_path, text)] == ["W9513"]
+    assert [r for r, _, _ in findings(tmp_path, text.replace("Effect: Allow", "Effect: Deny"))] == ["W9513"]
 
 
 def test_wildcard_message_lists_rejected_actions(tmp_path: Path) -> None:
@@ -176,7 +221,8 @@ def test_wildcard_message_lists_rejected_actions(tmp_path: Path) -> None:
     assert f.rule_id == "W9509" and "ListBots" in f.message and "bot alias policy" in f.message
 
 
-def test_v1_action_ignored_without_lex_v2_context(tmp_path: Path) -> None:
+def test_v1_action_without_lex_v2_context_serves_lex_v1(tmp_path: Path) -> None:
+    """No W9541 without Lex V2 around; the policy serves only Lex V1 (I9545, info)."""
     text = """
     Resources:
       R:
@@ -186,7 +232,7 @@ def test_v1_action_ignored_without_lex_v2_context(tmp_path: Path) -> None:
             Statement:
               - {Effect: Allow, Action: lex:PostText, Resource: "*"}
     """
-    assert findings(tmp_path, text) == []
+    assert findings(tmp_path, text) == [("I9545", 7, 37)]
 
 
 def test_v1_action_beside_a_v2_action_is_flagged(tmp_path: Path) -> None:

@@ -1,10 +1,13 @@
 """Every sample: the bad one fires exactly its marked findings (ID, file, line, column), the good one is silent.
 
-A CloudFormation sample is a file (``bad.yaml``); a Terraform sample is a module folder (``bad/``).
+A CloudFormation sample is a file (``bad.yaml``, ``bad-sam.yaml``); a Terraform sample is a module folder
+(``bad/``). A sample whose first lines say ``# lexiam-scan: --account-id 444455556666`` is judged on a scan
+with those options (a rule that needs the deploying account to be known).
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -33,13 +36,42 @@ def _rel(path: Path) -> str:
     return path.relative_to(SAMPLES.parent).as_posix()
 
 
-@pytest.fixture(scope="module")
-def scan_all() -> dict[str, list[dict]]:
-    run = run_lexiam("scan", str(SAMPLES), "--format", "json", "--fail-on", "none", cwd=SAMPLES.parent)
+_SCAN_ARGS = re.compile(r"#\s*lexiam-scan:\s*(.+)$")
+
+
+def scan_args(sample: Path) -> tuple[str, ...]:
+    """The options a sample asks to be scanned with (``# lexiam-scan: ...`` in its first lines)."""
+    for f in _files(sample):
+        for line in f.read_text(encoding="utf-8").splitlines()[:3]:
+            m = _SCAN_ARGS.search(line)
+            if m:
+                return tuple(m.group(1).split())
+    return ()
+
+
+def _by_file(run) -> dict[str, list[dict]]:
     assert run.code == 0, run.stderr
     by_file: dict[str, list[dict]] = {}
     for f in run.json()["findings"]:
         by_file.setdefault(f["file"], []).append(f)
+    return by_file
+
+
+@pytest.fixture(scope="module")
+def scan_all() -> dict[str, list[dict]]:
+    by_file = _by_file(run_lexiam("scan", str(SAMPLES), "--format", "json", "--fail-on", "none", cwd=SAMPLES.parent))
+    with_args: dict[tuple[str, ...], list[Path]] = {}
+    for sample in BAD + GOOD:
+        args = scan_args(sample)
+        if args:
+            with_args.setdefault(args, []).append(sample)
+    for args, samples in with_args.items():
+        run = run_lexiam("scan", *(str(s) for s in samples), *args, "--format", "json", "--fail-on", "none",
+                         cwd=SAMPLES.parent)
+        found = _by_file(run)
+        for sample in samples:
+            for f in _files(sample):
+                by_file[_rel(f)] = found.get(_rel(f), [])
     return by_file
 
 

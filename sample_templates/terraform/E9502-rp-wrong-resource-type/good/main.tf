@@ -59,7 +59,7 @@ resource "awscc_lex_resource_policy" "alias" {
         Sid       = "AllowRuntime"
         Effect    = "Allow"
         Principal = { AWS = aws_iam_role.caller.arn }
-        Action    = ["lex:RecognizeText", "lex:RecognizeUtterance"]
+        Action    = ["lex:RecognizeText", "lex:RecognizeUtterance", "lex:ListBotAliases"]
         Resource  = awscc_lex_bot_alias.live.arn
       }
     ]

@@ -1,4 +1,4 @@
-# A bot alias policy open to every principal (E9505).
+# Principals a bot alias policy cannot name - an IAM group, a malformed principal, a CanonicalUser (E9505).
 data "aws_caller_identity" "current" {}
 data "aws_region" "current" {}
 data "aws_partition" "current" {}
@@ -50,15 +50,30 @@ resource "aws_iam_role" "caller" {
   })
 }
 
+
 resource "awscc_lex_resource_policy" "alias" {
   resource_arn = awscc_lex_bot_alias.live.arn
   policy = jsonencode({
     Version = "2012-10-17"
     Statement = [
       {
-        Sid       = "AllowEveryone"
+        Sid       = "AllowDevelopers"
         Effect    = "Allow"
-        Principal = "*" # expect: E9505 "*"
+        Principal = { AWS = "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:group/developers" } # expect: E9505 "arn:
+        Action    = "lex:RecognizeText"
+        Resource  = awscc_lex_bot_alias.live.arn
+      },
+      {
+        Sid       = "AllowTypo"
+        Effect    = "Allow"
+        Principal = { AWS = "caller-role" } # expect: E9505 "caller-role"
+        Action    = "lex:RecognizeText"
+        Resource  = awscc_lex_bot_alias.live.arn
+      },
+      {
+        Sid       = "AllowCanonical"
+        Effect    = "Allow"
+        Principal = { CanonicalUser = "79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be" } # expect: E9505 "79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be"
         Action    = "lex:RecognizeText"
         Resource  = awscc_lex_bot_alias.live.arn
       }

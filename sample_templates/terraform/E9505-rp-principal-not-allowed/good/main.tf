@@ -1,4 +1,4 @@
-# A bot alias policy that names the one role allowed to call the bot.
+# A bot alias policy that names the one role allowed to call the bot; a Deny to everyone else is not a principal problem.
 data "aws_caller_identity" "current" {}
 data "aws_region" "current" {}
 data "aws_partition" "current" {}
@@ -50,6 +50,7 @@ resource "aws_iam_role" "caller" {
   })
 }
 
+
 resource "awscc_lex_resource_policy" "alias" {
   resource_arn = awscc_lex_bot_alias.live.arn
   policy = jsonencode({
@@ -61,6 +62,14 @@ resource "awscc_lex_resource_policy" "alias" {
         Principal = { AWS = aws_iam_role.caller.arn }
         Action    = "lex:RecognizeText"
         Resource  = awscc_lex_bot_alias.live.arn
+      },
+      {
+        Sid       = "DenyOutsideTheAccount"
+        Effect    = "Deny"
+        Principal = "*"
+        Action    = "lex:RecognizeText"
+        Resource  = awscc_lex_bot_alias.live.arn
+        Condition = { StringNotEquals = { "aws:PrincipalAccount" = data.aws_caller_identity.current.account_id } }
       }
     ]
   })

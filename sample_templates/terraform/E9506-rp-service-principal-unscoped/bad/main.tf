@@ -1,4 +1,4 @@
-# A bot alias policy that lets Amazon Connect call the bot without source conditions (W9506).
+# A bot alias policy that lets Amazon Connect call the bot without source conditions (E9506).
 data "aws_caller_identity" "current" {}
 data "aws_region" "current" {}
 data "aws_partition" "current" {}
@@ -58,7 +58,7 @@ resource "awscc_lex_resource_policy" "alias" {
       {
         Sid       = "AllowConnect"
         Effect    = "Allow"
-        Principal = { Service = "connect.amazonaws.com" } # expect: W9506 "connect.amazonaws.com"
+        Principal = { Service = "connect.amazonaws.com" } # expect: E9506 "connect.amazonaws.com"
         Action    = ["lex:RecognizeText", "lex:StartConversation"]
         Resource  = awscc_lex_bot_alias.live.arn
       }

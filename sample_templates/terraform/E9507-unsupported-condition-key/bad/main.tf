@@ -1,4 +1,4 @@
-# A bot alias policy with a Lex V1 condition key (E9507).
+# A bot alias policy with condition keys that are never in a Lex V2 request - a Lex V1 key and a misspelled global key (E9507).
 data "aws_caller_identity" "current" {}
 data "aws_region" "current" {}
 data "aws_partition" "current" {}
@@ -50,6 +50,7 @@ resource "aws_iam_role" "caller" {
   })
 }
 
+
 resource "awscc_lex_resource_policy" "alias" {
   resource_arn = awscc_lex_bot_alias.live.arn
   policy = jsonencode({
@@ -63,7 +64,8 @@ resource "awscc_lex_resource_policy" "alias" {
         Resource  = awscc_lex_bot_alias.live.arn
         Condition = {
           StringEquals = {
-            "lex:associatedIntents" = "OrderFlowers" # expect: E9507 "lex:associatedIntents"
+            "lex:associatedIntents" = "OrderFlowers"                                 # expect: E9507 "lex:associatedIntents"
+            "aws:PrincipalAcount"   = data.aws_caller_identity.current.account_id # expect: E9507 "aws:PrincipalAcount"
           }
         }
       }

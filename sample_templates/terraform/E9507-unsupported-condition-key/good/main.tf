@@ -1,4 +1,4 @@
-# A bot alias policy that uses a supported tag condition (ABAC).
+# A bot alias policy with global condition keys only, whatever their case: tag keys, aws:AssumedRoot and aws:ChatbotSourceArn included.
 data "aws_caller_identity" "current" {}
 data "aws_region" "current" {}
 data "aws_partition" "current" {}
@@ -50,6 +50,7 @@ resource "aws_iam_role" "caller" {
   })
 }
 
+
 resource "awscc_lex_resource_policy" "alias" {
   resource_arn = awscc_lex_bot_alias.live.arn
   policy = jsonencode({
@@ -62,8 +63,28 @@ resource "awscc_lex_resource_policy" "alias" {
         Action    = "lex:RecognizeText"
         Resource  = awscc_lex_bot_alias.live.arn
         Condition = {
-          StringEquals = { "aws:ResourceTag/team" = "orders" }
+          StringEquals = {
+            "aws:ResourceTag/team"  = "orders"
+            "aws:PrincipalTag/team" = "orders"
+            "AWS:PrincipalAccount"  = data.aws_caller_identity.current.account_id
+          }
         }
+      },
+      {
+        Sid       = "DenyRootSessions"
+        Effect    = "Deny"
+        Principal = "*"
+        Action    = ["lex:RecognizeText", "lex:RecognizeUtterance"]
+        Resource  = awscc_lex_bot_alias.live.arn
+        Condition = { Bool = { "aws:AssumedRoot" = "true" } }
+      },
+      {
+        Sid       = "DenyChatChannels"
+        Effect    = "Deny"
+        Principal = "*"
+        Action    = "lex:UpdateBotAlias"
+        Resource  = awscc_lex_bot_alias.live.arn
+        Condition = { ArnLike = { "aws:ChatbotSourceArn" = "arn:aws:chatbot::*:*" } }
       }
     ]
   })

@@ -1,18 +1,10 @@
-# Ordinary IAM roles made to look like Lex service-linked roles (E9520).
+# An ordinary IAM role under the service-linked roles' path, which IAM refuses (E9520).
 resource "aws_iam_role" "bot" {
   name = "order-bot"
   path = "/aws-service-role/lexv2.amazonaws.com/" # expect: E9520 "/aws-service-role/lexv2.amazonaws.com/"
   assume_role_policy = jsonencode({
     Version   = "2012-10-17"
     Statement = [{ Effect = "Allow", Principal = { Service = "lexv2.amazonaws.com" }, Action = "sts:AssumeRole" }]
-  })
-}
-
-resource "aws_iam_role" "channels" {
-  name = "AWSServiceRoleForLexV2Channels_web" # expect: E9520 "AWSServiceRoleForLexV2Channels_web"
-  assume_role_policy = jsonencode({
-    Version   = "2012-10-17"
-    Statement = [{ Effect = "Allow", Principal = { Service = "channels.lexv2.amazonaws.com" }, Action = "sts:AssumeRole" }]
   })
 }
 

@@ -1,5 +1,6 @@
-# A bot role ARN with a hard-coded account in a configuration that otherwise builds ARNs from the
-# deploying account (E9523, reported as a warning; with --account-id set to another account it is an error).
+# lexiam-scan: --account-id 444455556666
+# A bot whose role is in another account than the one the configuration deploys to (E9523): iam:PassRole
+# cannot pass it. The sample is scanned with --account-id 444455556666.
 data "aws_caller_identity" "current" {}
 data "aws_region" "current" {}
 

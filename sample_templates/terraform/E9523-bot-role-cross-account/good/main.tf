@@ -1,3 +1,4 @@
+# lexiam-scan: --account-id 444455556666
 # The bot role ARN built from the deploying account.
 data "aws_caller_identity" "current" {}
 data "aws_region" "current" {}

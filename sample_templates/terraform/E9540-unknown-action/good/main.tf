@@ -20,7 +20,7 @@ resource "aws_iam_role_policy" "bot_polly" {
   role = aws_iam_role.bot.id
   policy = jsonencode({
     Version   = "2012-10-17"
-    Statement = [{ Effect = "Allow", Action = "polly:SynthesizeSpeech", Resource = "*" }]
+    Statement = [{ Effect = "Allow", Action = ["polly:*", "comprehend:DetectSentiment"], Resource = "*" }]
   })
 }
 

@@ -23,3 +23,9 @@ resource "aws_lambda_permission" "lex" {
   function_name = aws_lambda_function.hook.function_name
   principal     = "lexv2.amazonaws.com" # expect: W9560 "lexv2.amazonaws.com"
 }
+
+resource "aws_lambda_permission" "lex_v1" {
+  action        = "lambda:InvokeFunction"
+  function_name = aws_lambda_function.hook.function_name
+  principal     = "lex.amazonaws.com" # expect: W9560 "lex.amazonaws.com"; I9545 "lex.amazonaws.com"
+}

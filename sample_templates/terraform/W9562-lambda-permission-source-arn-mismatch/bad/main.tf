@@ -74,3 +74,17 @@ resource "aws_lambda_permission" "placeholder" {
   principal     = "lexv2.amazonaws.com"
   source_arn    = "arn:aws:lex:us-east-1:<account-id>:bot-alias/DQPPTSKBG3/TSTALIASID" # expect: W9562 "arn:aws:lex:us-east-1:<account-id>:bot-alias/DQPPTSKBG3/TSTALIASID"
 }
+
+resource "aws_lambda_permission" "alias_subpath" {
+  action        = "lambda:InvokeFunction"
+  function_name = aws_lambda_function.hook.function_name
+  principal     = "lexv2.amazonaws.com"
+  source_arn    = "${awscc_lex_bot_alias.live.arn}/*" # expect: W9562 "${awscc_lex_bot_alias.live.arn}/*"
+}
+
+resource "aws_lambda_permission" "literal_subpath" {
+  action        = "lambda:InvokeFunction"
+  function_name = aws_lambda_function.hook.function_name
+  principal     = "lexv2.amazonaws.com"
+  source_arn    = "arn:aws:lex:us-east-1:111122223333:bot-alias/ABCDEFGHIJ/KLMNOPQRST/*" # expect: W9562 "arn:aws:lex:us-east-1:111122223333:bot-alias/ABCDEFGHIJ/KLMNOPQRST/*"
+}

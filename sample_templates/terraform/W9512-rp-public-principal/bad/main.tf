@@ -1,0 +1,76 @@
+# A bot alias policy open to every AWS principal (W9512).
+data "aws_caller_identity" "current" {}
+data "aws_region" "current" {}
+data "aws_partition" "current" {}
+
+resource "aws_iam_role" "bot" {
+  name = "order-bot"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { Service = "lexv2.amazonaws.com" }
+      Action    = "sts:AssumeRole"
+      Condition = { StringEquals = { "aws:SourceAccount" = data.aws_caller_identity.current.account_id } }
+    }]
+  })
+}
+
+resource "aws_iam_role_policy" "bot_polly" {
+  role = aws_iam_role.bot.id
+  policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = "polly:SynthesizeSpeech", Resource = "*" }]
+  })
+}
+
+resource "aws_lexv2models_bot" "order" {
+  name                        = "OrderBot"
+  role_arn                    = aws_iam_role.bot.arn
+  idle_session_ttl_in_seconds = 300
+  data_privacy {
+    child_directed = false
+  }
+}
+
+resource "awscc_lex_bot_alias" "live" {
+  bot_id         = aws_lexv2models_bot.order.id
+  bot_alias_name = "live"
+}
+
+resource "aws_iam_role" "caller" {
+  name = "bot-caller"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { AWS = "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:root" }
+      Action    = "sts:AssumeRole"
+    }]
+  })
+}
+
+
+resource "awscc_lex_resource_policy" "alias" {
+  resource_arn = awscc_lex_bot_alias.live.arn
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid       = "AllowEveryone"
+        Effect    = "Allow"
+        Principal = "*" # expect: W9512 "*"
+        Action    = "lex:RecognizeText"
+        Resource  = awscc_lex_bot_alias.live.arn
+      },
+      {
+        Sid       = "AllowEveryAwsPrincipalFromTheOffice"
+        Effect    = "Allow"
+        Principal = { AWS = "*" } # expect: W9512 "*"
+        Action    = "lex:RecognizeUtterance"
+        Resource  = awscc_lex_bot_alias.live.arn
+        Condition = { IpAddress = { "aws:SourceIp" = "203.0.113.0/24" } }
+      }
+    ]
+  })
+}
