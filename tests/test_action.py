@@ -19,6 +19,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -174,6 +175,8 @@ RUNNERS = {  # RUNNER_TEMP and GITHUB_WORKSPACE as each hosted runner sets them
     "windows": (True, "D:\\a\\_temp", "D:\\a\\repo\\repo"),
 }
 KEY = "0123456789abcdef" + "0" * 48
+RUNNER_OS = {"win32": "Windows", "darwin": "macOS"}.get(sys.platform, "Linux")
+WINDOWS = os.name == "nt"
 
 
 @pytest.mark.parametrize("os_name", RUNNERS)
@@ -309,7 +312,7 @@ def run_action(workspace: Path, inputs: dict[str, str], temp: Path, extra_env: d
     env_file, path_file = runner / "env", runner / "path"
     steps: dict[str, dict[str, str]] = {}
     contexts = {"github.action_path": str(REPO), "github.workspace": str(workspace), "runner.temp": str(temp),
-                "runner.os": "Linux", "runner.arch": "X64"}
+                "runner.os": RUNNER_OS, "runner.arch": "X64"}
 
     def substitute(text: str) -> str:
         def value(m: re.Match[str]) -> str:
@@ -338,7 +341,7 @@ def run_action(workspace: Path, inputs: dict[str, str], temp: Path, extra_env: d
         env = {
             **os.environ, **(extra_env or {}), **read_command_file(env_file),
             "GITHUB_ACTIONS": "true", "CI": "true", "GITHUB_WORKSPACE": str(workspace), "RUNNER_TEMP": str(temp),
-            "RUNNER_OS": "Linux", "GITHUB_ACTION_PATH": str(REPO), "GITHUB_OUTPUT": str(output_file),
+            "RUNNER_OS": RUNNER_OS, "GITHUB_ACTION_PATH": str(REPO), "GITHUB_OUTPUT": str(output_file),
             "GITHUB_ENV": str(env_file), "GITHUB_PATH": str(path_file), "GITHUB_STEP_SUMMARY": str(summary),
             **{k: substitute(str(v)) for k, v in step.get("env", {}).items()},
         }
@@ -397,9 +400,11 @@ def test_action_installs_exactly_the_lock(installed: ActionRun) -> None:
     assert "Installed lexiam " in installed.stdout
     assert installed.skipped == ["actions/cache@27d5ce7f107fe9357f9df03efb73ab90386fccae"]
     venv = Path(installed.steps["prepare"]["venv"])
-    assert installed.steps["install"]["exe"] == str(venv / "bin" / "lexiam")
-    freeze = subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "list", "--format", "json"], capture_output=True,
-                            text=True, check=True).stdout
+    bin_dir = helper.venv_bin(venv, WINDOWS)
+    assert installed.steps["install"]["exe"] == str(helper.program(bin_dir, "lexiam", WINDOWS))
+    python = str(helper.program(bin_dir, "python", WINDOWS))
+    freeze = subprocess.run([python, "-m", "pip", "list", "--format", "json"], capture_output=True, text=True,
+                            check=True).stdout
     have = {d["name"].lower().replace("_", "-"): d["version"] for d in json.loads(freeze)}
     from packaging.markers import Marker
 
