@@ -33,7 +33,7 @@ def test_every_file_is_accounted_for(cfn_corpus_scan: dict, shared: Path) -> Non
 
 
 def test_core_rules_raise_no_false_alarm_on_cloudformation(cfn_corpus_scan: dict) -> None:
-    core = [(f["file"].split("/corpus/", 1)[-1], f["line"], f["rule_id"]) for f in cfn_corpus_scan["findings"]
+    core = [(f["file"].split("corpus/", 1)[-1], f["line"], f["rule_id"]) for f in cfn_corpus_scan["findings"]
             if f["rule_id"] in CORE_RULES and not f["file"].endswith(".tf")]
     # Reviewed by hand: none of the CloudFormation files in the corpus misuses a Lex resource policy or
     # misnames a Lex action. The one finding is real: the AWS sample's bot role grants 'polly:SynthesizeSpeech,'
