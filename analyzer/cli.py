@@ -9,11 +9,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from lexiam import __version__
 
@@ -22,12 +23,17 @@ if TYPE_CHECKING:
     from lexiam.model import ScanResult
 
 FAIL_ON = ("error", "warning", "info", "none")
-FORMATS = ("text", "json", "sarif", "github")
+FORMATS = ("text", "concise", "json", "sarif", "github")
 CONFIG_MODES = ("trusted", "restricted", "off")
 
 
 class UsageError(Exception):
-    """A bad command line or configuration: reported on stderr, exit 2."""
+    """A bad command line or configuration: reported on stderr, exit 2 (after the command's usage when
+    ``usage``: a flag's value was wrong)."""
+
+    def __init__(self, message: str, usage: bool = False) -> None:
+        super().__init__(message)
+        self.usage = usage
 
 
 def _split_ids(values: Sequence[str] | None) -> frozenset[str]:
@@ -37,34 +43,84 @@ def _split_ids(values: Sequence[str] | None) -> frozenset[str]:
     return frozenset(out)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="lexiam", description="Find Amazon Lex V2 IAM mistakes in CloudFormation and Terraform.")
-    parser.add_argument("--version", action="version", version=f"lexiam {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+# The region names of the AWS partitions: the ``regionRegex`` of each partition in the AWS SDKs' partitions
+# file (botocore/data/partitions.json: aws, aws-cn, aws-us-gov, aws-iso, aws-iso-b, aws-iso-e, aws-iso-f,
+# aws-eusc), in one expression.
+REGION = re.compile(r"(?:(?:us|eu|ap|sa|ca|me|af|il|mx|cn)-\w+|us-gov-\w+|us-iso[bf]?-\w+|eu-isoe-\w+|eusc-de-\w+)"
+                    r"-\d+", re.ASCII)
+COMMANDS = ("scan", "rules", "explain")
 
-    scan = sub.add_parser("scan", help="scan files and folders", description="Scan CloudFormation and Terraform files.")
-    scan.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (folders are scanned recursively)")
-    scan.add_argument("--format", "-f", choices=FORMATS, default=None, help="output format (default: text)")
-    scan.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
-    scan.add_argument("--account-id", metavar="ID", help="the 12-digit account the templates deploy to")
-    scan.add_argument("--region", metavar="REGION", help="the region the templates deploy to")
-    scan.add_argument("--fail-on", choices=FAIL_ON, default=None,
-                      help="exit 1 when a finding is at or above this severity (default: warning)")
-    scan.add_argument("--ignore", action="append", metavar="RULE",
-                      help="rule IDs or prefixes to skip (repeatable, comma-separated)")
-    scan.add_argument("--select", action="append", metavar="RULE",
-                      help="report only these rule IDs or prefixes (repeatable, comma-separated); unreadable "
-                           "files (E9500) are reported whatever is selected")
-    scan.add_argument("--var", action="append", default=[], metavar="NAME=VALUE", help="a Terraform variable value")
-    scan.add_argument("--var-file", action="append", default=[], metavar="FILE", help="a Terraform .tfvars file")
-    scan.add_argument("--no-inline-ignores", action="store_true", help="ignore suppressions written in templates")
-    scan.add_argument("--parse-all", action="store_true",
-                      help="parse every template, even those with no Lex or IAM content (slower; for auditing)")
-    scan.add_argument("--root", metavar="DIR", help="report paths relative to DIR (default: the current folder)")
-    scan.add_argument("--jobs", "-j", type=_limit(int), default=None, metavar="N",
-                      help="processes that parse files at once (default: the number of CPUs; 1: no worker "
-                           "processes); the report is the same whatever N")
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its error messages sanitised (they quote the arguments given, which may be names
+    from the scanned tree: ``lexiam scan *``)."""
+
+    def error(self, message: str) -> NoReturn:
+        from lexiam.sanitize import visible
+
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: error: {visible(message)}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="lexiam", description="Find Amazon Lex V2 IAM mistakes in CloudFormation and Terraform.",
+        epilog="Without a command, lexiam scans: 'lexiam' is 'lexiam scan .', 'lexiam infra/' is 'lexiam scan infra/'.")
+    parser.add_argument("--version", action="version", version=f"lexiam {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    scan = sub.add_parser("scan", help="scan files and folders (the default command)",
+                          description="Scan CloudFormation and Terraform files.")
+    scan.add_argument("paths", nargs="*", metavar="PATH",
+                      help="files or folders, scanned recursively (default: the current folder); - reads one "
+                           "template from stdin")
+    out = scan.add_argument_group("output")
+    out.add_argument("--format", "--output-format", "-f", dest="format", choices=FORMATS, default=None,
+                     help="text (default), concise (one line per finding), json, sarif or github")
+    out.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
+    out.add_argument("--sarif-file", metavar="FILE", help="also write a SARIF report to FILE")
+    out.add_argument("--sarif-category", metavar="NAME",
+                     help="the SARIF run category, for several lexiam uploads in one repository (default: iac)")
+    out.add_argument("--quiet", "-q", action="store_true",
+                     help="print the findings only: no summary, no notices (warnings and errors still go to stderr)")
+    out.add_argument("--statistics", action="store_true",
+                     help="end the text report with the number of findings of each rule")
+    out.add_argument("--show-suppressed", action="store_true", help="list suppressed findings in the text report")
+    rules_group = scan.add_argument_group("rules and the gate")
+    rules_group.add_argument("--fail-on", choices=FAIL_ON, default=None,
+                             help="exit 1 when a finding is at or above this severity (default: warning)")
+    rules_group.add_argument("--select", action="append", metavar="RULE",
+                             help="report only these rule IDs or prefixes (repeatable, comma-separated); unreadable "
+                                  "files (E9500) are reported whatever is selected")
+    rules_group.add_argument("--ignore", action="append", metavar="RULE",
+                             help="rule IDs or prefixes to skip (repeatable, comma-separated); E9500 only when "
+                                  "named exactly")
+    rules_group.add_argument("--no-inline-ignores", action="store_true",
+                             help="ignore suppressions written in templates")
+    rules_group.add_argument("--baseline", metavar="FILE", help="report only findings that FILE does not record")
+    rules_group.add_argument("--write-baseline", metavar="FILE", help="record today's findings in FILE (then exit 0)")
+    facts = scan.add_argument_group("the deployment")
+    facts.add_argument("--account-id", metavar="ID", help="the 12-digit account the templates deploy to")
+    facts.add_argument("--region", metavar="REGION", help="the region the templates deploy to (eu-west-1)")
+    facts.add_argument("--var", action="append", default=[], metavar="NAME=VALUE", help="a Terraform variable value")
+    facts.add_argument("--var-file", action="append", default=[], metavar="FILE", help="a Terraform .tfvars file")
+    conf = scan.add_argument_group("configuration")
+    conf.add_argument("--config", metavar="FILE",
+                      help="a .lexiam.yaml or pyproject.toml (default: found from the scanned paths upwards)")
+    conf.add_argument("--config-mode", choices=CONFIG_MODES, default=None,
+                      help="how far the repository's configuration file is trusted: trusted (the default) applies "
+                           "every key; restricted lets it add visible suppressions and excludes and make the gate "
+                           "stricter, and refuses the rest with a warning; off reads none (see docs/security.md)")
+    conf.add_argument("--no-config", action="store_true", help="read no configuration file (--config-mode off)")
+    inputs = scan.add_argument_group("input")
+    inputs.add_argument("--stdin-filename", metavar="NAME",
+                        help="with -: the name of the template read from stdin, for its format and the report")
+    inputs.add_argument("--root", metavar="DIR", help="report paths relative to DIR (default: the current folder)")
+    inputs.add_argument("--parse-all", action="store_true",
+                        help="parse every template, even those with no Lex or IAM content (slower; for auditing)")
+    inputs.add_argument("--jobs", "-j", type=_limit(int), default=None, metavar="N",
+                        help="processes that parse files at once (default: the number of CPUs; 1: no worker "
+                             "processes); the report is the same whatever N")
     limits = scan.add_argument_group(
         "limits", "Bounds on the work one input can cause (see docs/robustness.md). A file over a limit is one "
         "E9500 finding; the scan goes on.")
@@ -76,19 +132,6 @@ def build_parser() -> argparse.ArgumentParser:
                         help="deepest nesting of YAML/JSON collections, in files and in JSON policy text (default: 256)")
     limits.add_argument("--max-nodes", type=_limit(int), metavar="N",
                         help="most YAML/JSON nodes in one file, YAML aliases counted expanded (default: 2000000)")
-    scan.add_argument("--config", metavar="FILE",
-                      help="a .lexiam.yaml or pyproject.toml (default: found from the scan root upwards)")
-    scan.add_argument("--no-config", action="store_true", help="read no configuration file (--config-mode off)")
-    scan.add_argument("--config-mode", choices=CONFIG_MODES, default=None,
-                      help="how far the repository's configuration file is trusted: trusted (the default) applies "
-                           "every key; restricted lets it add visible suppressions and excludes and make the gate "
-                           "stricter, and refuses the rest with a warning; off reads none (see docs/security.md)")
-    scan.add_argument("--show-suppressed", action="store_true", help="list suppressed findings in the text report")
-    scan.add_argument("--baseline", metavar="FILE", help="report only findings that FILE does not record")
-    scan.add_argument("--write-baseline", metavar="FILE", help="record today's findings in FILE (then exit 0)")
-    scan.add_argument("--sarif-file", metavar="FILE", help="also write a SARIF report to FILE")
-    scan.add_argument("--sarif-category", metavar="NAME",
-                      help="the SARIF run category, for several lexiam uploads in one repository (default: iac)")
 
     rules = sub.add_parser("rules", help="list the rules")
     rules.add_argument("--format", "-f", choices=("text", "json"), default="text")
@@ -98,9 +141,40 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _subparser(parser: argparse.ArgumentParser, name: str) -> argparse.ArgumentParser:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return action.choices[name]  # type: ignore[no-any-return]
+    raise KeyError(name)
+
+
+def with_command(argv: Sequence[str]) -> list[str]:
+    """The arguments with ``scan`` put first when no command is named (``lexiam``, ``lexiam infra/``,
+    ``lexiam --format json .``), as ``ruff`` users expect of a checker."""
+    argv = list(argv)
+    if not argv:
+        return ["scan"]
+    if argv[0] in COMMANDS or argv[0] in ("-h", "--help", "--version"):
+        return argv
+    return ["scan", *argv]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return _main(sys.argv[1:] if argv is None else argv)
+    except BrokenPipeError:
+        return _closed_pipe()
+    except KeyboardInterrupt:
+        return 130
+
+
+def _main(argv: Sequence[str]) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = with_command(argv)
+    args, extra = parser.parse_known_args(argv)
+    command = _subparser(parser, args.command) if args.command else parser
+    if extra:  # argparse would print the top-level usage: the command's is the one that helps
+        command.error(f"unrecognized arguments: {' '.join(extra)}")
     try:
         if args.command == "scan":
             return cmd_scan(args)
@@ -109,10 +183,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "explain":
             return cmd_explain(args)
     except UsageError as exc:
+        if exc.usage:
+            emit(sys.stderr, command.format_usage())
         _say("error", str(exc))
         return 2
     parser.print_help(sys.stderr)
     return 2
+
+
+def _closed_pipe() -> int:
+    """stdout was closed early (``lexiam rules | head -2``): no traceback, the exit status of a process
+    ended by SIGPIPE, as a shell reports it (128 + 13)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # the flush at exit must not fail again
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
+    return 141
 
 
 def cmd_scan(args: argparse.Namespace) -> int:
@@ -124,6 +212,12 @@ def cmd_scan(args: argparse.Namespace) -> int:
     from lexiam.rules.pack import RENAMED, all_rules, successors
     from lexiam.rules.registry import SEVERITY_RANK
 
+    if not args.paths:
+        args.paths = ["."]
+    if "-" in args.paths and len(args.paths) > 1:
+        raise UsageError("- (stdin) must be the only path", usage=True)
+    if args.stdin_filename and args.paths != ["-"]:
+        raise UsageError("--stdin-filename names the template read from stdin: give - as the path", usage=True)
     root = Path(args.root) if args.root else Path.cwd()
     _apply_config(args, {r.id: r.severity for r in all_rules()})
     known = {r.id for r in all_rules()}
@@ -147,14 +241,21 @@ def cmd_scan(args: argparse.Namespace) -> int:
         if not any(k.startswith(rid) for k in known):
             raise UsageError(f"{rid}: no rule has this ID or prefix (see 'lexiam rules')")
     if args.account_id and not (args.account_id.isdigit() and len(args.account_id) == 12):
-        raise UsageError(f"--account-id must be 12 digits, got {args.account_id!r}")
+        raise UsageError(f"--account-id must be 12 digits, got {args.account_id!r}", usage=True)
+    if args.region and not REGION.fullmatch(args.region):
+        raise UsageError(f"--region {args.region!r} is not an AWS region name (such as eu-west-1, us-gov-west-1, "
+                         "cn-north-1)", usage=True)
     tf_vars: dict[str, str] = {}
     for item in args.var:
         name, sep, value = item.partition("=")
         if not sep or not name:
-            raise UsageError(f"--var expects NAME=VALUE, got {item!r}")
+            raise UsageError(f"--var expects NAME=VALUE, got {item!r}", usage=True)
         tf_vars[name.strip()] = value
-    paths = [Path(p) for p in args.paths]
+    for var_file in args.var_file:
+        if not os.path.isfile(var_file):
+            raise UsageError(f"cannot read the variable file {var_file}: no such file", usage=True)
+    stdin = _Stdin(args) if args.paths == ["-"] else None
+    paths = [stdin.path] if stdin else [Path(p) for p in args.paths]
     missing = [str(p) for p in paths if not os.path.lexists(p)]
     if len(missing) == len(paths):
         raise UsageError("no input could be read: " + ", ".join(missing) + " not found")
@@ -165,7 +266,8 @@ def cmd_scan(args: argparse.Namespace) -> int:
         visible_select=visible_select, tf_vars=tf_vars,
         tf_var_files=tuple(Path(v) for v in args.var_file), inline_ignores=not args.no_inline_ignores,
         prefilter=not args.parse_all, jobs=args.jobs or default_jobs(),
-        root=root, exclude=args.exclude, severity=args.severity, progress=_progress(), **_limits(args))
+        root=stdin.root if stdin else root, exclude=args.exclude, severity=args.severity, progress=_progress(),
+        **_limits(args))
     # A scan allocates parse trees by the million and makes few reference cycles: run the cycle collector
     # less often (measured on a 50,000-file repository: a third of the time went to full collections
     # walking what the scan keeps).  Forked --jobs workers inherit this.
@@ -176,17 +278,27 @@ def cmd_scan(args: argparse.Namespace) -> int:
         result = scan(paths, options, baseline)
     finally:
         gc.set_threshold(*thresholds)
+        if stdin:
+            stdin.close()
+    if stdin:
+        result = stdin.renamed(result)
     for skipped in result.files:  # a limit that left files out must not pass unnoticed
         if skipped.status == "skipped" and "(--max-files)" in skipped.reason:
             _say("warning", f"{skipped.file}: {skipped.reason}")
-    for notice in result.notices:
-        _say("notice", notice)
+    if not args.quiet:
+        for notice in result.notices:
+            _say("notice", notice)
     _write_baseline(args, result)
     fmt = args.format or "text"
-    to_tty = args.output is None and sys.stdout.isatty()
+    if args.statistics and fmt not in ("text", "concise"):
+        _say("warning", f"--statistics applies to the text and concise formats, not to {fmt}")
     context: dict[str, object] = {
-        "root": str(root), "colour": to_tty and not os.environ.get("NO_COLOR"), "rules": all_rules(),
-        "show_suppressed": args.show_suppressed, "sarif_category": args.sarif_category}
+        "root": str(root), "colour": args.output is None and colour(sys.stdout), "rules": all_rules(),
+        "show_suppressed": args.show_suppressed, "sarif_category": args.sarif_category, "quiet": args.quiet,
+        "statistics": args.statistics, "max_file_bytes": options.max_file_bytes,
+        "sarif_file": args.sarif_file}
+    if stdin:
+        context["sources"] = stdin.sources
     if args.sarif_file:
         _write(args, "sarif_file", reporter("sarif")(result, context))
     report = reporter(fmt)(result, context)
@@ -200,6 +312,60 @@ def cmd_scan(args: argparse.Namespace) -> int:
     threshold = SEVERITY_RANK[fail_on]
     failing = any(SEVERITY_RANK[f.severity] >= threshold for f in result.findings if f.suppressed is None)
     return 1 if failing else 0
+
+
+def colour(stream: TextIO) -> bool:
+    """Whether a report on ``stream`` is coloured: never with NO_COLOR (https://no-color.org), always with
+    FORCE_COLOR (https://force-color.org), else on a terminal that is not ``dumb``; both variables count
+    when set to a non-empty value, and NO_COLOR wins, as in Python's own colour support."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    try:
+        return stream.isatty() and os.environ.get("TERM") != "dumb"
+    except (AttributeError, ValueError):
+        return False
+
+
+class _Stdin:
+    """``lexiam scan -``: one template read from stdin, scanned as a file of its own and reported under
+    ``--stdin-filename`` (else ``-``).  The name decides the format (``x.tf`` is Terraform); without one, a
+    text that starts with ``{`` is JSON, anything else YAML."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        import tempfile
+
+        from lexiam.contract import Options
+
+        limit = getattr(args, "max_file_size", None) or Options.max_file_bytes
+        data = sys.stdin.buffer.read(limit + 1)  # bounded: a larger input is one E9500, as a file would be
+        name = Path(args.stdin_filename).name if args.stdin_filename else ""
+        if not name:
+            name = "stdin.json" if data.lstrip()[:1] == b"{" else "stdin.yaml"
+        self.display = args.stdin_filename or "-"
+        self.folder = tempfile.TemporaryDirectory(prefix="lexiam-stdin-")
+        self.root = Path(self.folder.name)
+        self.path = self.root / name
+        self.name = name
+        self.path.write_bytes(data)
+        self.sources = {self.display: data}
+
+    def close(self) -> None:
+        self.folder.cleanup()
+
+    def renamed(self, result: ScanResult) -> ScanResult:
+        import dataclasses
+
+        from lexiam.model import ScanResult
+
+        def name(file: str) -> str:
+            return self.display if file == self.name else file
+
+        findings = [dataclasses.replace(f, file=name(f.file)) for f in result.findings]
+        files = [dataclasses.replace(r, file=name(r.file)) for r in result.files]
+        notices = [self.display + n[len(self.name):] if n.startswith(self.name + ":") else n for n in result.notices]
+        return ScanResult(findings, files, result.baselined, notices=notices)
 
 
 def _apply_config(args: argparse.Namespace, known: dict[str, str]) -> None:
@@ -217,7 +383,8 @@ def _apply_config(args: argparse.Namespace, known: dict[str, str]) -> None:
         elif args.config:
             cfg = config.load_file(Path(args.config))
         else:
-            cfg = config.find(_config_start(args.paths))
+            start = [args.stdin_filename] if args.paths == ["-"] and args.stdin_filename else args.paths
+            cfg = config.find(_config_start(start))
         warnings = config.merge_into(args, cfg, mode, known, defaults)
     except config.ConfigError as exc:
         raise UsageError(str(exc)) from None
@@ -359,8 +526,9 @@ def cmd_rules(args: argparse.Namespace) -> int:
         print(json.dumps([{"id": m.id, "slug": m.slug, "severity": m.severity, "title": m.title,
                            "docs": m.docs_url} for m in metas], indent=2))
         return 0
+    width = max(len(m.slug) for m in metas)
     for m in metas:
-        print(f"{m.id}  {m.severity:<7}  {m.slug:<34} {m.title}")
+        print(f"{m.id}  {m.severity:<7}  {m.slug:<{width}}  {m.title}")
     return 0
 
 

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 YAML_NAMES = (".lexiam.yaml", ".lexiam.yml")
-FORMATS = ("text", "json", "sarif", "github")
+FORMATS = ("text", "concise", "json", "sarif", "github")
 FAIL_ON = ("error", "warning", "info", "none")
 SEVERITIES = ("error", "warning", "info")
 

@@ -132,12 +132,16 @@ class LoadOutput:
     files: list[FileResult] = field(default_factory=list)
     # suppressions written in files that gave no unit (a template that failed to parse keeps none)
     suppressions: list[Suppression] = field(default_factory=list)
+    # what the user must know of how a file was read: a construct not analysed, never dropped silently
+    # ("file:line: why"); they reach stderr and SARIF's toolExecutionNotifications
+    notices: list[str] = field(default_factory=list)
 
     def extend(self, other: LoadOutput) -> None:
         self.units.extend(other.units)
         self.errors.extend(other.errors)
         self.files.extend(other.files)
         self.suppressions.extend(other.suppressions)
+        self.notices.extend(other.notices)
 
 
 def relative(path: Path, root: Path) -> str:

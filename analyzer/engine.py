@@ -17,8 +17,9 @@ from pathlib import Path
 from lexiam import contract, suppress
 from lexiam.baseline import Baseline
 from lexiam.contract import FileResult, FrontEnd, LoadOutput, Options, read_bytes, read_text, relative
-from lexiam.model import Finding, ScanResult, Suppression, Unit
+from lexiam.model import Finding, ScanResult, Suppression, Unit, input_error
 from lexiam.prefilter import bytes_may_mention
+from lexiam.values import Location
 
 __all__ = ["Options", "ScanResult", "analyse", "discover", "relative", "scan"]
 
@@ -321,13 +322,28 @@ class TaskResult:
     errors: list[Finding]
     files: list[FileResult]
     suppressions: list[Suppression]
+    notices: list[str] = field(default_factory=list)
 
 
 def run_task(task: Task, options: Options) -> TaskResult:
     """Load one file or folder and run the rules on what it holds."""
     out = _load_file(task, options) if task.names is None else _load_folder(task, options)
     written = [s for unit in out.units for s in unit.suppressions] + out.suppressions
-    return TaskResult(analyse(out.units, options), out.errors, out.files, written)
+    return TaskResult(analyse(out.units, options), out.errors, out.files, written, out.notices)
+
+
+def crashed_task(task: Task, why: str, options: Options) -> TaskResult:
+    """What a task whose ``--jobs`` worker died gives: one E9500 at its (first) file, every file of it an
+    error; the scan goes on with the other tasks."""
+    paths = [task.path] if task.names is None else [task.path / n for n in task.names]
+    rels = [relative(p, options.root) for p in paths]
+    reason = f"cannot be analysed: {why}"
+    return TaskResult([], [input_error(reason, Location(rels[0], 1, 1))] if rels else [],
+                      [FileResult(r, "error", reason) for r in rels], [])
+
+
+def _task_files(task: Task) -> int:
+    return 1 if task.names is None else len(task.names)
 
 
 _WEIGHT_NEEDLES = (b"lex", b"aws-service-role")
@@ -368,7 +384,8 @@ def scan(paths: Iterable[Path], options: Options, baseline: Baseline | None = No
         if prepare is not None:
             prepare(options)  # scan-wide work, once: forked workers inherit it
     results = jobs.run(tasks, lambda t: run_task(t, options), lambda t: task_weight(t, options),
-                       options.jobs, options.progress, _before_fork)
+                       options.jobs, options.progress, _before_fork,
+                       on_crash=lambda t, why: crashed_task(t, why, options), size=_task_files)
     for r in results:
         files.extend(r.files)
     reported = None
@@ -388,7 +405,8 @@ def scan(paths: Iterable[Path], options: Options, baseline: Baseline | None = No
     outcome = suppress.apply_groups([(r.findings + r.errors, r.suppressions) for r in results], stage)
     ordered = sorted(set(outcome.findings), key=_total_order)
     records = sorted({(f.file, f.status): f for f in files}.values(), key=lambda f: (f.file, f.status))
-    return ScanResult(ordered, records, outcome.baselined, notices=outcome.notices)
+    notices = [n for r in results for n in r.notices] + outcome.notices
+    return ScanResult(ordered, records, outcome.baselined, notices=notices)
 
 
 def _folder_order(item: tuple[tuple[str, Path], list[str]]) -> tuple[Path, str]:

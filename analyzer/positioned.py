@@ -9,6 +9,8 @@ turned into their long form here so that the resolver sees one shape.
 
 from __future__ import annotations
 
+import bisect
+import re
 from collections.abc import Callable
 
 import yaml
@@ -142,16 +144,28 @@ class _Builder:
         self.tags: dict[str, str] = {}  # plain scalar text -> its resolved tag
         self.root: PNode | None = None
         self.documents = 0
+        self.starts: list[int] | None = None  # set by load() when libyaml's line count is not the file's
 
     def loc(self, start: yaml.Mark, end: yaml.Mark) -> Location:
+        if self.starts is not None:
+            (sl, sc), (el, ec) = self.place(start), self.place(end)
+        else:
+            sl, sc, el, ec = start.line, start.column, end.line, end.column
         if self.mapper is not None:
-            sl, sc = self.mapper(start.line, start.column)
-            el, ec = self.mapper(end.line, end.column)
+            sl, sc = self.mapper(sl, sc)
+            el, ec = self.mapper(el, ec)
             return Location(self.file, sl, sc, el, ec)
-        return Location(self.file, start.line + 1, start.column + 1, end.line + 1, end.column + 1)
+        return Location(self.file, sl + 1, sc + 1, el + 1, ec + 1)
+
+    def place(self, mark: yaml.Mark) -> tuple[int, int]:
+        """The 0-based line and column of a mark, lines counted at ``\\n`` only (see :func:`_line_starts`)."""
+        if self.starts is None:
+            return mark.line, mark.column
+        line = bisect.bisect_right(self.starts, mark.index) - 1
+        return line, mark.index - self.starts[line]
 
     def fail(self, reason: str, mark: yaml.Mark) -> LoadError:
-        return self.fail_at(reason, mark.line, mark.column)
+        return self.fail_at(reason, *self.place(mark))
 
     def fail_at(self, reason: str, line: int, col: int) -> LoadError:
         """A LoadError at a 0-based position of the text (mapped to the file when the text is embedded)."""
@@ -198,7 +212,7 @@ class _Builder:
             else:
                 tag = _STR
         sm, em = event.start_mark, event.end_mark
-        if self.mapper is None:
+        if self.mapper is None and self.starts is None:
             loc = Location(self.file, sm.line + 1, sm.column + 1, em.line + 1, em.column + 1)
         else:
             loc = self.loc(sm, em)
@@ -309,10 +323,25 @@ def _is_short(tag: str) -> bool:
 _LIBYAML_MAX_DEPTH = 1000
 
 
+# libyaml ends a line at NEL (U+0085), LINE SEPARATOR (U+2028), PARAGRAPH SEPARATOR (U+2029) and a lone CR
+# too (YAML 1.1); GitHub, editors and every other reader of the file count lines at LF.
+_OTHER_BREAKS = re.compile("[\x85\u2028\u2029]|\r(?!\n)")
+
+
+def _line_starts(text: str) -> list[int] | None:
+    """The offsets of the lines of ``text`` counted at LF, when libyaml would count them otherwise (else
+    None: its marks are right as they are).  A mark's ``index`` is a character offset: with these, it gives
+    the line and column that a finding reports, so that an annotation lands on the line it is about."""
+    if text.isascii() and "\r" not in text or _OTHER_BREAKS.search(text) is None:
+        return None
+    return [0, *(m.end() for m in re.finditer("\n", text))]
+
+
 def load(text: str, file: str, *, mapper: Mapper | None = None, max_nodes: int = DEFAULT_MAX_NODES,
          max_depth: int = DEFAULT_MAX_DEPTH) -> tuple[PNode | None, list[tuple[str, Location]]]:
     """Parse one YAML/JSON document; returns the tree and the duplicate keys met (key, location)."""
     builder = _Builder(file, mapper, max_nodes, max_depth)
+    builder.starts = _line_starts(text)
     handlers = builder.handlers()
     try:
         loader = _Loader(text)

@@ -91,9 +91,9 @@ def test_ignore_by_id_and_prefix(lexiam) -> None:
 
 def test_text_output_shows_the_line_with_a_caret(lexiam) -> None:
     run = lexiam("scan", str(BAD_E9501))
-    assert "E9501 rp-unsupported-action [OrderBotPolicy]" in run.stdout
-    assert "- lex:CreateBotAlias" in run.stdout and "^^^^" in run.stdout
-    assert "1 findings (1 errors" in run.stdout
+    assert "E9501 rp-unsupported-action: lex:CreateBotAlias" in run.stdout and ":70:17 (OrderBotPolicy)" in run.stdout
+    assert "70 |               - lex:CreateBotAlias" in run.stdout and "^^^^" in run.stdout
+    assert "1 finding (1 error) in 1 file: 1 scanned." in run.stdout
 
 
 def test_python_dash_m_is_the_same_cli() -> None:

@@ -57,7 +57,7 @@ def test_pyproject_without_a_lexiam_table_is_not_a_config(project: Path) -> None
 def test_command_line_wins(project: Path) -> None:
     (project / ".lexiam.yaml").write_text("format: json\nfail-on: none\n", encoding="utf-8")
     run = run_lexiam("scan", ".", "--format", "text", "--fail-on", "warning", cwd=project)
-    assert run.code == 1 and run.stdout.startswith("legacy/bot.yaml")
+    assert run.code == 1 and run.stdout.startswith("error E9501") and "--> legacy/bot.yaml:" in run.stdout
 
 
 def test_severity_override(project: Path) -> None:
@@ -85,7 +85,7 @@ def test_explicit_config_file_and_relative_paths(project: Path, tmp_path_factory
 
 def test_no_config_flag(project: Path) -> None:
     (project / ".lexiam.yaml").write_text("format: json\n", encoding="utf-8")
-    assert run_lexiam("scan", ".", "--no-config", cwd=project).stdout.startswith("legacy/bot.yaml")
+    assert "--> legacy/bot.yaml:" in run_lexiam("scan", ".", "--no-config", cwd=project).stdout
 
 
 def test_vars_and_account(project: Path) -> None:

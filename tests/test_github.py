@@ -21,14 +21,25 @@ def parse(line: str) -> tuple[str, dict[str, str], str]:
     return m.group(1), props, m.group(3)
 
 
-def test_one_annotation_per_finding_on_the_samples() -> None:
-    run = run_lexiam("scan", str(SAMPLES), "--format", "github", "--fail-on", "none", env={"GITHUB_STEP_SUMMARY": ""})
+def test_annotations_of_the_samples_ordered_and_capped(tmp_path: Path) -> None:
+    sarif = tmp_path / "lexiam.sarif"
+    run = run_lexiam("scan", str(SAMPLES), "--format", "github", "--fail-on", "none", "--sarif-file", str(sarif),
+                     env={"GITHUB_STEP_SUMMARY": ""})
     js = run_lexiam("scan", str(SAMPLES), "--format", "json", "--fail-on", "none").json()
     lines = run.stdout.splitlines()
-    annotations = [line for line in lines if line.startswith("::")]
-    active = [f for f in js["findings"] if "suppressed" not in f]  # suppressed findings get no annotation
-    assert len(annotations) == len(active) < len(js["findings"])
-    for line, f in zip(annotations, active):
+    annotations = [line for line in lines if line.startswith("::") and "title=lexiam::" not in line]
+    rank = {"error": 0, "warning": 1, "info": 2}
+    active = sorted((f for f in js["findings"] if "suppressed" not in f),  # suppressed findings get no annotation
+                    key=lambda f: (rank[f["severity"]], f["file"], f["line"], f["column"], f["rule_id"]))
+    kinds = [parse(a)[0] for a in annotations]
+    assert kinds == sorted(kinds, key=["error", "warning", "notice"].index)  # errors first
+    assert kinds.count("error") == 10 and kinds.count("warning") == 10 and kinds.count("notice") <= 9
+    (closing,) = [line for line in lines if "title=lexiam::" in line]
+    left = len(active) - len(annotations)
+    assert closing.startswith(f"::notice title=lexiam::{left} more findings were not annotated: GitHub shows at most 10")
+    assert f"the SARIF report {sarif} has all {len(active)}" in closing
+    expected = [f for f in active if f["severity"] == "error"][:10] + [f for f in active if f["severity"] == "warning"][:10]
+    for line, f in zip(annotations, expected):
         command, props, message = parse(line)
         assert command == {"error": "error", "warning": "warning", "info": "notice"}[f["severity"]]
         assert props["file"] == f["file"] and props["line"] == str(f["line"])

@@ -23,12 +23,12 @@ def pool_forced(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(jobs, "MIN_POOL_WORK", 0)
     serial = jobs._serial
 
-    def no_serial(tasks, work, progress):  # noqa: ANN001, ANN202
+    def no_serial(tasks, work, progress, size=None):  # noqa: ANN001, ANN202
         raise AssertionError("the scan did not use the pool")
 
-    def run(tasks, work, weight, n, progress=None, before_fork=None):  # noqa: ANN001, ANN202
+    def run(tasks, work, weight, n, progress=None, before_fork=None, **kwargs):  # noqa: ANN001, ANN003, ANN202
         monkeypatch.setattr(jobs, "_serial", serial if n == 1 else no_serial)
-        return original(tasks, work, weight, n, progress, before_fork)
+        return original(tasks, work, weight, n, progress, before_fork, **kwargs)
 
     original = jobs.run
     monkeypatch.setattr(jobs, "run", run)
@@ -154,3 +154,98 @@ def test_workers_inherit_frozen_objects_and_the_parent_is_left_as_it_was() -> No
         assert gc.get_freeze_count() >= frozen
     finally:
         gc.unfreeze()
+
+
+# --- a worker that dies -------------------------------------------------------------------------------
+
+def _die_on_3(t: int) -> int:
+    import os
+    import signal
+
+    if t == 3:
+        os.kill(os.getpid(), signal.SIGKILL)  # as the OOM killer does
+    return t * t
+
+
+def test_a_worker_killed_by_sigkill_costs_its_task_only() -> None:
+    if not jobs.can_fork():
+        pytest.skip("no fork on this platform: --jobs runs the tasks in-process")
+    tasks = list(range(12))
+    heavy = (lambda t: 1_000_000)  # noqa: E731 - every task to the pool
+    got = jobs.run(tasks, _die_on_3, heavy, 2, on_crash=lambda t, why: f"crashed {t}: {why}")
+    assert got[:3] == [0, 1, 4] and got[4:] == [t * t for t in tasks[4:]]
+    assert got[3] == "crashed 3: the worker process reading it was killed by SIGKILL (the system may have run out of memory)"
+    with pytest.raises(RuntimeError, match="killed by SIGKILL"):
+        jobs.run(tasks, _die_on_3, heavy, 2)  # without on_crash: an error, never a hang
+
+
+def _wait_to_be_killed(t: int) -> int:
+    import os
+    import time
+
+    if t == 5:
+        marker = os.environ["LEXIAM_TEST_PID_FILE"]
+        with open(marker + ".tmp", "w") as fh:
+            fh.write(str(os.getpid()))
+        os.replace(marker + ".tmp", marker)
+        while True:  # until the test kills this process
+            time.sleep(0.05)
+    return t
+
+
+def test_a_worker_killed_from_outside_while_it_works(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+    import signal
+    import threading
+    import time
+
+    if not jobs.can_fork():
+        pytest.skip("no fork on this platform: --jobs runs the tasks in-process")
+    marker = tmp_path / "pid"
+    monkeypatch.setenv("LEXIAM_TEST_PID_FILE", str(marker))
+    killed: list[int] = []
+
+    def killer() -> None:
+        for _ in range(6000):  # bounded: 5 minutes at most, then the run itself fails the test
+            if marker.exists():
+                pid = int(marker.read_text())
+                os.kill(pid, signal.SIGKILL)
+                killed.append(pid)
+                return
+            time.sleep(0.05)
+
+    thread = threading.Thread(target=killer, daemon=True)
+    thread.start()
+    got = jobs.run(list(range(10)), _wait_to_be_killed, lambda t: 1_000_000, 2, on_crash=lambda t, why: -1)
+    thread.join()
+    assert killed and killed[0] != os.getpid()
+    assert got == [0, 1, 2, 3, 4, -1, 6, 7, 8, 9]
+
+
+def test_the_scan_goes_on_when_a_worker_dies(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Through the engine: the file whose worker died is one E9500, the other files' findings stay."""
+    import os
+    import signal
+
+    from lexiam import engine
+
+    if not jobs.can_fork():
+        pytest.skip("no fork on this platform: --jobs runs the tasks in-process")
+    for i in range(4):
+        shutil.copy(CFN / "E9501-rp-unsupported-action" / "bad.yaml", tmp_path / f"t{i}.yaml")
+    monkeypatch.setattr(jobs, "MIN_POOL_WORK", 0)
+    original = engine.run_task
+    parent = os.getpid()
+
+    def run_task(task, options):  # noqa: ANN001, ANN202
+        if task.path.name == "t2.yaml" and os.getpid() != parent:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return original(task, options)
+
+    monkeypatch.setattr(engine, "run_task", run_task)
+    result = engine.scan([tmp_path], engine.Options(root=tmp_path, jobs=2))
+    by_file = {(f.file, f.rule_id) for f in result.findings}
+    assert by_file == {("t0.yaml", "E9501"), ("t1.yaml", "E9501"), ("t2.yaml", "E9500"), ("t3.yaml", "E9501")}
+    (crash,) = [f for f in result.findings if f.rule_id == "E9500"]
+    assert "killed by SIGKILL" in crash.message
+    assert [r.status for r in result.files if r.file == "t2.yaml"] == ["error"]

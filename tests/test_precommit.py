@@ -101,13 +101,13 @@ def test_try_repo(hook_repo: Path, pre_commit_home: Path, project: Path) -> None
     out = run.stdout
     assert run.returncode == 1, out + run.stderr
     assert "lexiam (Amazon Lex V2 IAM)" in out and "Failed" in out
-    assert "stacks/bad.yaml\n  70:17 error E9501 rp-unsupported-action" in out
-    assert "stacks/good.yaml" not in out.split("- exit code: 1")[1].split("files:")[0]
+    assert "error E9501 rp-unsupported-action" in out and "--> stacks/bad.yaml:70:17" in out
+    assert "stacks/good.yaml" not in out.split("- exit code: 1")[1].split(" files: ")[0]
     if tf:  # policy.tf was read with main.tf (its module); only policy.tf is reported
-        assert "tf/policy.tf\n" in out and "tf/main.tf" not in out
-        assert "4 files: 3 scanned, 1 skipped" in out  # ci.yml: not a template
+        assert "--> tf/policy.tf:" in out and "tf/main.tf" not in out
+        assert "in 4 files: 3 scanned, 1 skipped" in out  # ci.yml: not a template
     else:
-        assert "3 files: 2 scanned, 1 skipped" in out
+        assert "in 3 files: 2 scanned, 1 skipped" in out
 
 
 needs_terraform = pytest.mark.skipif(importlib.util.find_spec("lexiam.terraform") is None or not TF_BAD.is_file(),

@@ -217,3 +217,130 @@ def test_an_exclude_is_listed_as_skipped(tmp_path: Path) -> None:
     (tree / ".lexiam.yaml").write_text('exclude: ["**"]\nformat: json\n', encoding="utf-8")
     doc = run_lexiam("scan", ".", cwd=tree).json()
     assert doc["findings"] == [] and doc["summary"]["skipped"] >= 3 and doc["summary"]["scanned"] == 0
+
+
+# --- the prefilter ----------------------------------------------------------------------------------
+
+PLAIN_POLICY = """\
+AWSTemplateFormatVersion: "2010-09-09"
+{R}:
+  Bot:
+    Type: "AWS::{L}ex::Bot"
+    Properties: {{Name: B, RoleArn: "arn:aws:iam::123456789012:role/r"}}
+  Policy:
+    Type: "AWS::{L}ex::ResourcePolicy"
+    Properties:
+      ResourceArn: !GetAtt Bot.Arn
+      Policy:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Principal: {{AWS: "arn:aws:iam::123456789012:root"}}
+            Action: "{l}ex:CreateBot"
+            Resource: !GetAtt Bot.Arn
+"""
+
+
+@pytest.mark.parametrize("name, escapes", [
+    ("plain.yaml", {"L": "L", "l": "l", "R": "Resources"}),
+    ("hex.yaml", {"L": "\\x4c", "l": "\\x6c", "R": "Resources"}),
+    ("utf16.yaml", {"L": "\\u004C", "l": "\\u006c", "R": '"\\u0052esources"'}),
+    ("long.yaml", {"L": "\\U0000004c", "l": "\\U0000006C", "R": "Resources"}),
+    ("joined.yaml", {"L": "L\\\n      ", "l": "l\\\n     ", "R": "Resources"}),  # an escaped line break
+])
+def test_escapes_cannot_make_the_prefilter_skip_a_file(tmp_path: Path, name: str, escapes: dict[str, str]) -> None:
+    text = PLAIN_POLICY.format(**escapes)
+    assert name == "plain.yaml" or "lex" not in text.lower()
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    run = run_lexiam("scan", name, "--format", "json", cwd=tmp_path)
+    assert "E9501" in [f["rule_id"] for f in run.json()["findings"]], run.stdout
+
+
+def test_json_escapes_cannot_make_the_prefilter_skip_a_file(tmp_path: Path) -> None:
+    doc = {"Resources": {
+        "Bot": {"Type": "AWS::Lex::Bot", "Properties": {"Name": "B", "RoleArn": "arn:aws:iam::123456789012:role/r"}},
+        "Policy": {"Type": "AWS::Lex::ResourcePolicy", "Properties": {
+            "ResourceArn": {"Fn::GetAtt": ["Bot", "Arn"]},
+            "Policy": {"Version": "2012-10-17", "Statement": [{
+                "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
+                "Action": "lex:CreateBot", "Resource": {"Fn::GetAtt": ["Bot", "Arn"]}}]}}}}}
+    text = json.dumps(doc).replace("Lex", "\\u004cex").replace("lex", "\\u006cex")
+    assert "lex" not in text.lower()
+    (tmp_path / "t.json").write_text(text, encoding="utf-8")
+    run = run_lexiam("scan", "t.json", "--format", "json", cwd=tmp_path)
+    assert "E9501" in [f["rule_id"] for f in run.json()["findings"]], run.stdout
+
+
+# --- positions --------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("brk", ["\u2028", "\u0085", "\u2029", "\r"])
+def test_unicode_line_breaks_do_not_shift_line_numbers(tmp_path: Path, brk: str) -> None:
+    lines = TEMPLATE.split("\n")
+    desc = next(i for i, ln in enumerate(lines) if ln.startswith("Description:"))
+    lines[desc] = f'Description: "one{brk}two{brk}three"'
+    (tmp_path / "t.yaml").write_bytes("\n".join(lines).encode("utf-8"))
+    (finding,) = run_lexiam("scan", "t.yaml", "--format", "json", cwd=tmp_path).json()["findings"]
+    assert (finding["line"], finding["column"]) == (70, 17)  # as GitHub counts lines: at LF only
+    assert lines[69][16:].startswith("lex:CreateBotAlias")
+
+
+# --- Fn::ForEach ------------------------------------------------------------------------------------
+
+FOREACH = """\
+AWSTemplateFormatVersion: "2010-09-09"
+Transform: AWS::LanguageExtensions
+Parameters:
+  Names: {{Type: CommaDelimitedList{default}}}
+Resources:
+  Bot:
+    Type: AWS::Lex::Bot
+    Properties: {{Name: B, RoleArn: !GetAtt Role.Arn}}
+  Role:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement: [{{Effect: Allow, Principal: {{Service: lexv2.amazonaws.com}}, Action: sts:AssumeRole}}]
+  Fn::ForEach::Policies:
+    - Name
+    - {collection}
+    - Policy${{Name}}:
+        Type: AWS::Lex::ResourcePolicy
+        Properties:
+          ResourceArn: !GetAtt Bot.Arn
+          Policy:
+            Version: "2012-10-17"
+            Statement:
+              - Sid: !Sub "Allow${{Name}}"
+                Effect: Allow
+                Principal: {{AWS: !Sub "arn:aws:iam::${{AWS::AccountId}}:root"}}
+                Action: lex:CreateBot
+                Resource: !GetAtt Bot.Arn
+"""
+
+
+def test_foreach_loops_are_expanded(tmp_path: Path) -> None:
+    for name, collection, default in (("list.yaml", "[A, B]", ""), ("ref.yaml", "!Ref Names", ", Default: 'A,B'")):
+        (tmp_path / name).write_text(FOREACH.format(collection=collection, default=default), encoding="utf-8")
+        found = run_lexiam("scan", name, "--format", "json", cwd=tmp_path).json()["findings"]
+        assert sorted((f["rule_id"], f["resource"], f["line"]) for f in found) == [
+            ("E9501", "PolicyA", 27), ("E9501", "PolicyB", 27)], found
+
+
+def test_a_loop_that_cannot_be_expanded_is_reported(tmp_path: Path) -> None:
+    (tmp_path / "t.yaml").write_text(FOREACH.format(collection="!Ref Names", default=""), encoding="utf-8")
+    run = run_lexiam("scan", "t.yaml", "--format", "sarif", cwd=tmp_path)
+    assert "t.yaml:14: Fn::ForEach::Policies: its collection is not known before deploy" in run.stderr
+    notes = json.loads(run.stdout)["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+    assert any("Fn::ForEach::Policies" in n["message"]["text"] for n in notes)
+
+
+def test_nested_loops_are_charged_to_the_node_budget(tmp_path: Path) -> None:
+    items = "[" + ", ".join(f"i{i}" for i in range(100)) + "]"
+    loops = "".join(f"{'  ' * (2 * d + 1)}Fn::ForEach::L{d}:\n{'  ' * (2 * d + 2)}- V{d}\n{'  ' * (2 * d + 2)}- {items}\n"
+                    f"{'  ' * (2 * d + 2)}-\n" for d in range(5))
+    body = "  " * 11 + "R${V0}${V1}${V2}${V3}${V4}:\n" + "  " * 12 + "Type: AWS::Lex::Bot\n"
+    text = "AWSTemplateFormatVersion: '2010-09-09'\nTransform: AWS::LanguageExtensions\nResources:\n" + loops + body
+    (tmp_path / "bomb.yaml").write_text(text, encoding="utf-8")  # 100**5 resources as written
+    run = run_lexiam("scan", "bomb.yaml", "--max-nodes", "20000", "--format", "json", cwd=tmp_path)
+    (err,) = run.json()["findings"]
+    assert err["rule_id"] == "E9500" and "too many nodes (Fn::ForEach expansion)" in err["message"]

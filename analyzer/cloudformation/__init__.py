@@ -8,10 +8,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from lexiam.cloudformation import foreach
 from lexiam.contract import FileResult, LoadOutput, Options
 from lexiam.model import Unit, input_error
 from lexiam.positioned import LoadError, PMap, load
-from lexiam.prefilter import may_match
+from lexiam.prefilter import decoded, may_match
 from lexiam.values import Location
 
 # A file is a template candidate when it names one of the two top-level template keys.  Only blanks
@@ -23,7 +24,10 @@ _RELEVANT = re.compile(r"lex|aws-service-role", re.I)
 
 
 def looks_like_template(text: str) -> bool:
-    return _TEMPLATE_HINT.search(text) is not None
+    """Whether the text names a top-level template key, as written or with its escapes decoded (a key
+    written ``"\\u0052esources"`` is ``Resources`` to CloudFormation)."""
+    return _TEMPLATE_HINT.search(text) is not None or (
+        "\\" in text and _TEMPLATE_HINT.search(decoded(text)) is not None)
 
 
 looks_like = looks_like_template
@@ -43,6 +47,12 @@ def is_template(tree: object) -> bool:
         isinstance(r, PMap) and "Type" in r for r in resources.values())
 
 
+def _has_loops(tree: object) -> bool:
+    """A template whose resources are all made by ``Fn::ForEach`` loops."""
+    resources = tree.get("Resources") if isinstance(tree, PMap) else None
+    return isinstance(resources, PMap) and any(k.startswith(foreach.PREFIX) for k in resources)
+
+
 def load_file(path: Path, rel: str, text: str, options: Options) -> LoadOutput:
     """Parse one candidate file; a non-template is skipped, an unparseable template is one E9500."""
     out = LoadOutput()
@@ -58,10 +68,18 @@ def load_file(path: Path, rel: str, text: str, options: Options) -> LoadOutput:
         out.errors.append(input_error(f"cannot parse the template: {exc.reason}", Location(rel, exc.line, exc.column)))
         out.files.append(FileResult(rel, "error", exc.reason))
         return out
-    if not is_template(tree):
+    if not is_template(tree) and not _has_loops(tree):
         out.files.append(FileResult(rel, "skipped", "not a CloudFormation template"))
         return out
     assert isinstance(tree, PMap)
+    try:
+        unexpanded = foreach.expand(tree, options.max_nodes)
+    except LoadError as exc:
+        out.errors.append(input_error(f"cannot expand the template: {exc.reason}", Location(rel, exc.line, exc.column)))
+        out.files.append(FileResult(rel, "error", exc.reason))
+        return out
+    for why, loc in unexpanded:
+        out.notices.append(f"{rel}:{loc.line}: {why}: the resources it makes were not checked")
     if duplicates:
         key, loc = duplicates[0]
         more = f" and {len(duplicates) - 1} more" if len(duplicates) > 1 else ""

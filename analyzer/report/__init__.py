@@ -8,12 +8,13 @@ from lexiam.model import ScanResult
 
 Reporter = Callable[[ScanResult, dict[str, object]], str]
 
-
 def reporter(fmt: str) -> Reporter:
     if fmt == "json":
         from lexiam.report.json_report import render
     elif fmt == "text":
         from lexiam.report.text import render
+    elif fmt == "concise":
+        from lexiam.report.text import render_concise as render
     elif fmt == "sarif":
         from lexiam.report.sarif import render
     elif fmt == "github":

@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 from lexiam.model import Finding, ScanResult
+from lexiam.report.summary import summary_text
 from lexiam.sanitize import visible
 
 COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
@@ -68,19 +69,51 @@ def step_summary(result: ScanResult) -> str:
 
 
 def summary_line(result: ScanResult) -> str:
-    s = result.summary()
-    baselined = f", {s['baselined']} baselined" if s["baselined"] else ""
-    return (f"lexiam: {s['scanned']} files scanned, {s['findings']} findings ({s['errors']} errors, "
-            f"{s['warnings']} warnings, {s['infos']} notices), {s['suppressed']} suppressed{baselined}")
+    return "lexiam: " + summary_text(result)
+
+
+# GitHub shows at most 10 error, 10 warning and 10 notice annotations of one step (and 50 of a job); the
+# rest are dropped, first come first served (actions/toolkit, docs/problem-matchers.md, "Limitations").
+PER_STEP = {"error": 10, "warning": 10, "notice": 10}
+_ORDER = {"error": 0, "warning": 1, "info": 2}
+
+
+def annotations(result: ScanResult, sarif_file: str | None = None) -> list[str]:
+    """The annotations GitHub will show: errors first, then warnings, then notices, each by file and line,
+    capped at the per-step limits; when findings were left out, a closing notice says how many and where
+    the full report is (it takes one of the notices' places)."""
+    active = sorted((f for f in result.findings if f.suppressed is None),
+                    key=lambda f: (_ORDER.get(f.severity, 3), f.file, f.line, f.column, f.rule_id))
+    kind = [COMMANDS.get(f.severity, "warning") for f in active]
+    over = any(kind.count(k) > n for k, n in PER_STEP.items())
+    caps = dict(PER_STEP, notice=PER_STEP["notice"] - 1) if over else dict(PER_STEP)
+    shown: list[Finding] = []
+    for f, k in zip(active, kind):
+        if caps[k] > 0:
+            caps[k] -= 1
+            shown.append(f)
+    lines = [annotation(f) for f in shown]
+    left = len(active) - len(shown)
+    if left:
+        where = ["the step summary"] if os.environ.get("GITHUB_STEP_SUMMARY") else []
+        if sarif_file:
+            where.append(f"the SARIF report {sarif_file}")
+        where_text = " and ".join(where) if where else "the text or JSON report (lexiam scan --format json)"
+        lines.append("::notice title=lexiam::" + escape_data(
+            f"{left} more finding{'s were' if left != 1 else ' was'} not annotated: GitHub shows at most "
+            f"{PER_STEP['error']} errors, {PER_STEP['warning']} warnings and {PER_STEP['notice']} notices per step; "
+            f"{where_text} {'have' if len(where) > 1 else 'has'} all {len(active)}"))
+    return lines
 
 
 def render(result: ScanResult, context: dict[str, object]) -> str:
-    lines = [annotation(f) for f in result.findings if f.suppressed is None]
+    sarif_file = context.get("sarif_file")
+    lines = annotations(result, str(sarif_file) if sarif_file else None)
     lines.append(summary_line(result))
     target = os.environ.get("GITHUB_STEP_SUMMARY")
     if target:
         try:
-            with Path(target).open("a", encoding="utf-8") as fh:
+            with Path(target).open("a", encoding="utf-8", errors="backslashreplace") as fh:
                 fh.write(step_summary(result))
         except OSError as exc:
             lines.append(f"::warning::lexiam could not write the step summary: {escape_data(str(exc))}")

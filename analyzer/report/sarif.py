@@ -14,6 +14,7 @@ from lexiam import __version__
 from lexiam.baseline import fingerprints
 from lexiam.model import Finding, ScanResult
 from lexiam.report.json_report import dumps
+from lexiam.report.summary import EXCLUDED
 from lexiam.rules.registry import RuleMeta
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -79,9 +80,64 @@ def result_object(f: Finding, fingerprint: str, rule_index: int | None) -> dict[
     return result
 
 
+# GitHub code scanning rejects a run of more than 25,000 results and shows the top 5,000 by severity
+# (https://docs.github.com/en/code-security/code-scanning/troubleshooting-sarif-uploads/results-exceed-limit)
+MAX_RESULTS = 25_000
+MAX_LISTED = 1_000  # notifications of one kind (files that could not be read, excluded paths)
+_PRIORITY = {"error": 0, "warning": 1, "info": 2}
+
+
+def _kept(findings: list[Finding], cap: int) -> set[int]:
+    """The indexes of the findings a capped log keeps: unsuppressed first, by severity, in report order."""
+    order = sorted(range(len(findings)), key=lambda i: (findings[i].suppressed is not None,
+                                                        _PRIORITY.get(findings[i].severity, 3), i))
+    return set(order[:cap])
+
+
+def notifications(result: ScanResult, left_out: int) -> list[dict[str, object]]:
+    """toolExecutionNotifications: each file that could not be read or parsed (error), each path an exclude
+    left out and each notice of the scan (note), results left out by the cap (warning)."""
+    out: list[dict[str, object]] = []
+
+    def note(level: str, text: str, file: str | None = None) -> None:
+        item: dict[str, object] = {"level": level, "message": {"text": text}}
+        if file is not None:
+            item["locations"] = [{"physicalLocation": {"artifactLocation": _artifact(file)}}]
+        out.append(item)
+
+    failed = [f for f in result.files if f.status == "error"]
+    for f in failed[:MAX_LISTED]:
+        note("error", f"{f.file}: could not be read or parsed: {f.reason}", f.file)
+    if len(failed) > MAX_LISTED:
+        note("error", f"{len(failed) - MAX_LISTED} more files could not be read or parsed")
+    excluded = [f for f in result.files if f.status == "skipped" and f.reason.startswith(EXCLUDED)]
+    for f in excluded[:MAX_LISTED]:
+        note("note", f"{f.file}: {f.reason}", f.file)
+    if len(excluded) > MAX_LISTED:
+        note("note", f"{len(excluded) - MAX_LISTED} more paths were excluded by the configuration")
+    for notice in result.notices:
+        note("note", notice)
+    if left_out:
+        note("warning", f"{left_out} of {len(result.findings)} results were left out of this log: GitHub code "
+                        f"scanning accepts at most {MAX_RESULTS} per run (the JSON report has them all)")
+    return out
+
+
 def document(result: ScanResult, rules: Sequence[RuleMeta], root: str, category: str) -> dict[str, object]:
     index = {m.id: i for i, m in enumerate(rules)}
-    results = [result_object(f, fp, index.get(f.rule_id)) for f, fp in zip(result.findings, fingerprints(result.findings))]
+    pairs = list(zip(result.findings, fingerprints(result.findings)))
+    left_out = 0
+    if len(pairs) > MAX_RESULTS:
+        kept = _kept(result.findings, MAX_RESULTS)
+        left_out = len(pairs) - len(kept)
+        pairs = [p for i, p in enumerate(pairs) if i in kept]
+    results = [result_object(f, fp, index.get(f.rule_id)) for f, fp in pairs]
+    invocation: dict[str, object] = {
+        # true only when every file was read and parsed: a run that could not look at a file did not succeed
+        "executionSuccessful": not any(f.status == "error" for f in result.files)}
+    notes = notifications(result, left_out)
+    if notes:
+        invocation["toolExecutionNotifications"] = notes
     root_uri = Path(root).resolve().as_uri().rstrip("/") + "/"
     run: dict[str, object] = {
         "tool": {"driver": {
@@ -94,7 +150,7 @@ def document(result: ScanResult, rules: Sequence[RuleMeta], root: str, category:
         "automationDetails": {"id": f"lexiam/{category.strip('/')}/"},
         "originalUriBaseIds": {SRCROOT: {"uri": root_uri}},
         "columnKind": "unicodeCodePoints",
-        "invocations": [{"executionSuccessful": True}],
+        "invocations": [invocation],
         "results": results,
     }
     return {"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}
