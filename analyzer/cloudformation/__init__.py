@@ -10,7 +10,8 @@ from pathlib import Path
 
 from lexiam.cloudformation import foreach
 from lexiam.contract import FileResult, LoadOutput, Options
-from lexiam.model import Unit, input_error
+from lexiam.directives import parse_comment
+from lexiam.model import Suppression, Unit, input_error
 from lexiam.positioned import LoadError, PMap, load
 from lexiam.prefilter import decoded, may_match
 from lexiam.values import Location
@@ -53,6 +54,26 @@ def _has_loops(tree: object) -> bool:
     return isinstance(resources, PMap) and any(k.startswith(foreach.PREFIX) for k in resources)
 
 
+_COMMENT = re.compile(r"(?:^|[ \t])#(.*)$", re.M)
+
+
+def comment_suppressions(text: str, rel: str) -> list[Suppression]:
+    """``# lexiam:ignore`` comments in a YAML template: they suppress nothing here (CloudFormation
+    suppressions are written in Metadata), and say so, each one an I9590 with what to write instead."""
+    if "lexiam" not in text.lower():
+        return []
+    out: list[Suppression] = []
+    for m in _COMMENT.finditer(text):
+        if "lexiam" not in m.group(1).lower() or parse_comment(m.group(1)) is None:
+            continue
+        line = text.count("\n", 0, m.start(1)) + 1
+        column = m.start(1) - text.rfind("\n", 0, m.start(1))
+        out.append(Suppression("", "", "comment", Location(rel, line, column - 1), problem=(
+            "a lexiam:ignore comment suppresses nothing in a CloudFormation template; write it in the "
+            "Metadata of the resource or the template: lexiam: {ignore: [{id: RULE, reason: ...}]}")))
+    return out
+
+
 def load_file(path: Path, rel: str, text: str, options: Options) -> LoadOutput:
     """Parse one candidate file; a non-template is skipped, an unparseable template is one E9500."""
     out = LoadOutput()
@@ -86,6 +107,7 @@ def load_file(path: Path, rel: str, text: str, options: Options) -> LoadOutput:
         out.errors.append(input_error(
             f"duplicate key '{key}'{more}: CloudFormation rejects the template (the last value is analysed)", loc))
     unit = unit_from_tree(tree, rel, text.splitlines())
+    unit.suppressions.extend(comment_suppressions(text, rel))
     out.units.append(unit)
     out.files.append(FileResult(rel, "scanned"))
     return out

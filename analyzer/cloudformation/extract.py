@@ -296,6 +296,10 @@ def suppressions(metadata: PNode | None, resource: str | None) -> list[model.Sup
                                      problem=problem))
 
     own = metadata.get("lexiam")
+    for key in own if isinstance(own, PMap) else ():  # a misspelled key must not pass for a suppression
+        if key != "ignore":
+            out.append(model.Suppression("", "", "metadata", own.key_locs.get(key, own.loc), resource,
+                                         problem=f"'lexiam: {key}' is no suppression; did you mean 'lexiam: ignore'?"))
     entries = own.get("ignore") if isinstance(own, PMap) else None
     for entry in entries if isinstance(entries, PList) else [entries] if entries is not None else []:
         if isinstance(entry, PMap):
