@@ -62,15 +62,21 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {visible(message)}\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(width: int | None = None) -> argparse.ArgumentParser:
+    """The parser of every command (``width``: wrap help and usage at that many columns, as the README's
+    usage block is; else at the terminal's width)."""
+    kwargs: dict[str, object] = {}
+    if width is not None:
+        kwargs["formatter_class"] = lambda prog: argparse.HelpFormatter(prog, width=width)
     parser = _Parser(
         prog="lexiam", description="Find Amazon Lex V2 IAM mistakes in CloudFormation and Terraform.",
-        epilog="Without a command, lexiam scans: 'lexiam' is 'lexiam scan .', 'lexiam infra/' is 'lexiam scan infra/'.")
+        epilog="Without a command, lexiam scans: 'lexiam' is 'lexiam scan .', 'lexiam infra/' is 'lexiam scan infra/'.",
+        **kwargs)  # type: ignore[arg-type]
     parser.add_argument("--version", action="version", version=f"lexiam {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     scan = sub.add_parser("scan", help="scan files and folders (the default command)",
-                          description="Scan CloudFormation and Terraform files.")
+                          description="Scan CloudFormation and Terraform files.", **kwargs)  # type: ignore[arg-type]
     scan.add_argument("paths", nargs="*", metavar="PATH",
                       help="files or folders, scanned recursively (default: the current folder); - reads one "
                            "template from stdin")
@@ -133,12 +139,26 @@ def build_parser() -> argparse.ArgumentParser:
     limits.add_argument("--max-nodes", type=_limit(int), metavar="N",
                         help="most YAML/JSON nodes in one file, YAML aliases counted expanded (default: 2000000)")
 
-    rules = sub.add_parser("rules", help="list the rules")
+    rules = sub.add_parser("rules", help="list the rules", **kwargs)  # type: ignore[arg-type]
     rules.add_argument("--format", "-f", choices=("text", "json"), default="text")
 
-    explain = sub.add_parser("explain", help="explain a rule")
+    explain = sub.add_parser("explain", help="explain a rule", **kwargs)  # type: ignore[arg-type]
     explain.add_argument("rule_id", metavar="ID", help="a rule ID (E9501) or slug (rp-unsupported-action)")
     return parser
+
+
+README_WIDTH = 104
+
+
+def usage_block() -> str:
+    """The usage of every command, as the README shows it (tests/test_readme_usage.py keeps the two equal)."""
+    parser = build_parser(README_WIDTH)
+    out: list[str] = []
+    for name in COMMANDS:
+        first, *rest = _subparser(parser, name).format_usage().rstrip().splitlines()
+        out.append(first.removeprefix("usage: "))
+        out.extend(line.removeprefix(" " * len("usage: ")) for line in rest)
+    return "\n".join(out) + "\n"
 
 
 def _subparser(parser: argparse.ArgumentParser, name: str) -> argparse.ArgumentParser:

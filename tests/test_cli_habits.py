@@ -186,3 +186,21 @@ def test_sarif_results_are_capped_at_githubs_limit(monkeypatch: pytest.MonkeyPat
     assert [r["ruleId"] for r in run["results"]] == ["W9509", "W9509", "E9501"]  # the error is kept, order stays
     (note,) = run["invocations"][0]["toolExecutionNotifications"]
     assert note["level"] == "warning" and note["message"]["text"].startswith("2 of 5 results were left out")
+
+
+# --- suppressions that do nothing say so -------------------------------------------------------------------
+
+@pytest.mark.parametrize("edit, message", [
+    (("- lex:CreateBotAlias  # expect: E9501 lex:CreateBotAlias", "- lex:CreateBotAlias  # lexiam:ignore E9501 why"),
+     "a lexiam:ignore comment suppresses nothing in a CloudFormation template"),
+    (("    Type: AWS::Lex::ResourcePolicy\n", "    Type: AWS::Lex::ResourcePolicy\n    Metadata:\n      lexiam:\n"
+      "        ignores: [E9501]\n"), "'lexiam: ignores' is no suppression; did you mean 'lexiam: ignore'?"),
+])
+def test_cloudformation_suppressions_that_do_nothing_say_so(tmp_path: Path, edit: tuple[str, str], message: str) -> None:
+    text = BAD.read_text(encoding="utf-8")
+    assert edit[0] in text
+    (tmp_path / "t.yaml").write_text(text.replace(edit[0], edit[1], 1), encoding="utf-8")
+    found = run_lexiam("scan", "t.yaml", "--format", "json", cwd=tmp_path).json()["findings"]
+    assert "E9501" in [f["rule_id"] for f in found]  # nothing was suppressed
+    (unused,) = [f for f in found if f["rule_id"] == "I9590"]
+    assert message in unused["message"] and unused["severity"] == "info"

@@ -19,8 +19,8 @@ from lexiam.sanitize import visible
 
 _COLOURS = {"error": "\033[31m", "warning": "\033[33m", "info": "\033[36m"}
 _BOLD, _DIM, _RESET = "\033[1m", "\033[2m", "\033[0m"
-WINDOW = 100  # characters of a source line shown at most
-BEFORE = 30  # of which, at most, before the caret
+WINDOW = 120  # characters of a source line shown at most
+BEFORE = 40  # of which, at most, before the caret
 CUT = "..."
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 
