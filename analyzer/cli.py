@@ -1,4 +1,4 @@
-"""The ``lexiam`` command line: ``scan``, ``rules``, ``explain``, ``--version``.
+"""The ``lexiam`` command line: ``scan``, ``fix``, ``rules``, ``explain``, ``--version``.
 
 Exit codes: 0 nothing at or above ``--fail-on``; 1 findings at or above it; 2 usage error or no
 input could be read.
@@ -139,6 +139,16 @@ def build_parser(width: int | None = None) -> argparse.ArgumentParser:
     limits.add_argument("--max-nodes", type=_limit(int), metavar="N",
                         help="most YAML/JSON nodes in one file, YAML aliases counted expanded (default: 2000000)")
 
+    fixing = scan.add_argument_group("fixes", "lexiam fix PATH... is lexiam scan --fix PATH... (see docs/usage/fix.md)")
+    fixing.add_argument("--fix", action="store_true", help="fix what has a safe fix, then report what is left")
+    fixing.add_argument("--diff", action="store_true", help="print the fixes as a unified diff; change nothing")
+    fixing.add_argument("--unsafe-fixes", action="store_true", help="also make the fixes marked unsafe")
+    fix = sub.add_parser("fix", parents=[scan], add_help=False, help="fix what has a safe fix",
+                         description="Fix the findings that have one right answer, in place, in each file's own "
+                                     "style; then report what is left. The same as lexiam scan --fix.",
+                         **kwargs)  # type: ignore[arg-type]
+    del fix  # its options are the scan's (the same action objects: a default set on one is set on both)
+
     rules = sub.add_parser("rules", help="list the rules", **kwargs)  # type: ignore[arg-type]
     rules.add_argument("--format", "-f", choices=("text", "json"), default="text")
 
@@ -196,7 +206,8 @@ def _main(argv: Sequence[str]) -> int:
     if extra:  # argparse would print the top-level usage: the command's is the one that helps
         command.error(f"unrecognized arguments: {' '.join(extra)}")
     try:
-        if args.command == "scan":
+        if args.command in ("scan", "fix"):
+            args.fix = args.fix or args.command == "fix"
             return cmd_scan(args)
         if args.command == "rules":
             return cmd_rules(args)
@@ -274,6 +285,8 @@ def cmd_scan(args: argparse.Namespace) -> int:
     for var_file in args.var_file:
         if not os.path.isfile(var_file):
             raise UsageError(f"cannot read the variable file {var_file}: no such file", usage=True)
+    if args.paths == ["-"] and (args.fix or args.diff):
+        raise UsageError("lexiam fix edits files: it cannot fix standard input", usage=True)
     stdin = _Stdin(args) if args.paths == ["-"] else None
     paths = [stdin.path] if stdin else [Path(p) for p in args.paths]
     missing = [str(p) for p in paths if not os.path.lexists(p)]
@@ -296,12 +309,24 @@ def cmd_scan(args: argparse.Namespace) -> int:
     gc.set_threshold(50_000, 50, 100)
     try:
         result = scan(paths, options, baseline)
+        fix_plan = None
+        if args.fix or args.diff or _wants_fix_counts(args, result):
+            from lexiam.fix import plan_fixes
+
+            fix_plan = plan_fixes(result, paths, options, baseline, unsafe=args.unsafe_fixes)
     finally:
         gc.set_threshold(*thresholds)
         if stdin:
             stdin.close()
     if stdin:
         result = stdin.renamed(result)
+    if fix_plan is not None and (args.fix or args.diff):
+        from lexiam.fix import report_fixes
+
+        code = report_fixes(fix_plan, paths, diff=args.diff, out=sys.stdout, err=sys.stderr)
+        if args.diff:
+            return code
+        result = fix_plan.result
     for skipped in result.files:  # a limit that left files out must not pass unnoticed
         if skipped.status == "skipped" and "(--max-files)" in skipped.reason:
             _say("warning", f"{skipped.file}: {skipped.reason}")
@@ -316,7 +341,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
         "root": str(root), "colour": args.output is None and colour(sys.stdout), "rules": all_rules(),
         "show_suppressed": args.show_suppressed, "sarif_category": args.sarif_category, "quiet": args.quiet,
         "statistics": args.statistics, "max_file_bytes": options.max_file_bytes,
-        "sarif_file": args.sarif_file}
+        "sarif_file": args.sarif_file, "fix_plan": fix_plan}
     if stdin:
         context["sources"] = stdin.sources
     if args.sarif_file:
@@ -386,6 +411,12 @@ class _Stdin:
         files = [dataclasses.replace(r, file=name(r.file)) for r in result.files]
         notices = [self.display + n[len(self.name):] if n.startswith(self.name + ":") else n for n in result.notices]
         return ScanResult(findings, files, result.baselined, notices=notices)
+
+
+def _wants_fix_counts(args: argparse.Namespace, result: ScanResult) -> bool:
+    """Whether the report tells what ``lexiam fix`` would do (SARIF fixes, the GitHub step summary)."""
+    reports = {args.format or "text"} | ({"sarif"} if args.sarif_file else set())
+    return bool(reports & {"sarif", "github"}) and any(f.fix is not None for f in result.findings)
 
 
 def _apply_config(args: argparse.Namespace, known: dict[str, str]) -> None:
@@ -544,11 +575,12 @@ def cmd_rules(args: argparse.Namespace) -> int:
     metas = all_rules()
     if args.format == "json":
         print(json.dumps([{"id": m.id, "slug": m.slug, "severity": m.severity, "title": m.title,
-                           "docs": m.docs_url} for m in metas], indent=2))
+                           "fix": m.fix_safety, "docs": m.docs_url} for m in metas], indent=2))
         return 0
     width = max(len(m.slug) for m in metas)
     for m in metas:
-        print(f"{m.id}  {m.severity:<7}  {m.slug:<{width}}  {m.title}")
+        fix = f"fix:{m.fix_safety}" if m.fix_safety else "-"
+        print(f"{m.id}  {m.severity:<7}  {fix:<10}  {m.slug:<{width}}  {m.title}")
     return 0
 
 
@@ -561,6 +593,8 @@ def cmd_explain(args: argparse.Namespace) -> int:
             print(f"{m.id} {m.slug} ({m.severity})\n{m.title}\n")
             print(f"Why: {m.rationale}\n")
             print(f"Fix: {m.fix}\n")
+            if m.fix_safety:
+                print(f"lexiam fix: fixes it ({m.fix_safety} fix)\n")
             print("Why this is right:")
             for ev in m.evidence:
                 print(f"  - {ev.source}, {ev.section} ({ev.kind}): {ev.says}\n    {ev.url}")

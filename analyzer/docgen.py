@@ -131,6 +131,8 @@ def rule_page(meta: RuleMeta) -> str:
         lines.append(f"| Security severity | {meta.security_severity} |")
     if meta.feature_rows:
         lines.append(f"| Feature-table rows | {', '.join(meta.feature_rows)} |")
+    if meta.fix_safety:
+        lines.append(f"| Fix | `lexiam fix` fixes it ({meta.fix_safety}: see [lexiam fix](../usage/fix.md)) |")
     lines += ["", "## Why", "", meta.rationale, ""]
     lines += evidence_lines(meta)
     lines += _sar_decided(meta)

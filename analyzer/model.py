@@ -246,6 +246,27 @@ class Unit:
         return out
 
 
+FIX_REPLACE = "replace"  # the value's text becomes Fix.new
+FIX_REMOVE = "remove"  # the value leaves the list it is an item of
+FIX_REFERENCE = "reference"  # the value becomes a reference to the ARN of the resource Fix.new names
+
+
+@dataclass(frozen=True, slots=True)
+class Fix:
+    """What a rule knows the offending value should become; :mod:`lexiam.fix` turns it into an edit of the
+    file, in the file's own syntax, and applies it only where the file still says ``old`` at the finding's
+    span.  The rule sets it where it knows the answer, and only when the answer is certain."""
+
+    kind: str  # FIX_REPLACE | FIX_REMOVE | FIX_REFERENCE
+    old: str  # the value's text as the rule read it (decoded: no quotes, no escapes)
+    new: str = ""  # FIX_REPLACE: the new text; FIX_REFERENCE: the address of the resource (an alias)
+    title: str = ""  # what the fix does, for people ("lexv2:RecognizeText -> lex:RecognizeText")
+    safety: str = ""  # "safe" | "unsafe"; "" takes the rule's declared fix_safety
+    # the text is wrong wherever it is written (a misspelt action), so it may be fixed where a data source
+    # or a local defines it; otherwise only inside the finding's own resource
+    anywhere: bool = False
+
+
 @dataclass(frozen=True, slots=True)
 class Finding:
     rule_id: str
@@ -264,6 +285,7 @@ class Finding:
     # the offending value as written (its source text, cut to SUBJECT_MAX): with the rule, file, resource and
     # path it identifies the finding for fingerprints, whatever the message says and wherever the lines move
     subject: str = ""
+    fix: Fix | None = None  # what ``lexiam fix`` would make of the value (never part of the report's identity)
 
     def sort_key(self) -> tuple[object, ...]:
         return (self.file, self.line, self.column, self.rule_id, self.message)

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 from lexiam import model
 from lexiam.arns import parse_arn
+from lexiam.model import FIX_REMOVE, FIX_REPLACE, Fix
 from lexiam.rules.common import (
     Action,
     actions_of,
@@ -22,7 +23,7 @@ from lexiam.rules.common import (
 )
 from lexiam.rules.data import tables
 from lexiam.rules.data.service_roles import service_roles
-from lexiam.rules.registry import Context, check, rule
+from lexiam.rules.registry import FIX_SAFE, Context, check, rule
 from lexiam.rules.sources import IAM_POLICY_CHECKS, LEX_DESCRIBE_ALIAS, LEX_SERVICE_ROLES, LEX_V1_GUIDE, SAR_LEX_V2
 from lexiam.values import Value, segment_text
 
@@ -38,6 +39,7 @@ rule(
     "Use the exact action name with the lex: prefix (Lex V2 shares the lex prefix with Lex V1). The message "
     "suggests the closest real action. Remove stray commas, quotes and spaces inside action strings.",
     "actions", tags=("iam", "correctness"), feature_rows=("Identity-based policies", "Policy actions"),
+    fix_safety=FIX_SAFE,
     evidence=(
         IAM_POLICY_CHECKS.says("Error - Invalid action; Error - Invalid service in action",
                                "IAM's policy validation reports an action that does not exist or a service prefix "
@@ -57,6 +59,7 @@ rule(
     "Replace the V1 action with its Lex V2 counterpart (PostText -> RecognizeText, PostContent -> "
     "RecognizeUtterance, GetBot -> DescribeBot, PutBot -> CreateBot/UpdateBot...) or remove it.",
     "actions", tags=("iam", "correctness"), feature_rows=("Identity-based policies",),
+    fix_safety=FIX_SAFE,
     evidence=(
         LEX_V1_GUIDE.says("End-of-support notice",
                           "Amazon Lex V1 reached end of support on September 15, 2025."),
@@ -153,6 +156,65 @@ def unknown_action_reason(action: Action) -> str | None:
     return f"'{text}' is not a Lex action" + (f"; did you mean lex:{hint}?" if hint else "")
 
 
+def action_correction(action: Action) -> str | None:
+    """The one action an E9540 action string can only mean, or None when that is not certain: the text
+    without its stray whitespace and punctuation, with the ``lex:`` prefix for a Lex-like one
+    (``lexv2:``), and the name a Lex documentation misspelling stands for, or the one Lex V2 action that
+    a typo is close to (no fix when two names are as close, or when the closest is a Lex V1 action)."""
+    text = _MALFORMED.sub("", action.text)
+    prefix, sep, name = text.partition(":")
+    if not sep or not prefix or not re.fullmatch(r"[A-Za-z0-9*?]+", name):
+        return None
+    if not has_lex_intent(Action(action.value, text, prefix, name)):
+        return text if text != action.text and re.fullmatch(r"[a-z0-9-]+", prefix) else None
+    t = tables()
+    if "*" in name or "?" in name:
+        fixed = name if t.expand(name) else None
+    elif t.action(name) is not None:
+        fixed = name
+    else:
+        fixed = t.correction(name)[1] or _only_close_name(name)
+    if fixed is None or t.action(fixed) is None and not ("*" in fixed or "?" in fixed):
+        return None
+    out = f"lex:{fixed}"
+    return out if out != action.text else None
+
+
+def _only_close_name(name: str) -> str | None:
+    """The Lex V2 action a misspelt name is close to, when exactly one Lex action (V2 or V1) is."""
+    import difflib
+
+    t = tables()
+    names = {n.lower(): n for n in (*t.all_names, *t.v1_names)}
+    close = difflib.get_close_matches(name.lower(), list(names), n=2, cutoff=0.8)
+    if len(close) != 1 or t.action(close[0]) is None:
+        return None
+    return names[close[0]]
+
+
+# The Lex V1 runtime actions whose one Lex V2 counterpart does the same thing: send the user's text, or
+# text or speech, to the bot (the V1 and V2 runtime API references describe PostText / RecognizeText and
+# PostContent / RecognizeUtterance alike).  The other V1 actions map to several V2 ones, or to one that
+# acts on another resource: no fix.
+_V1_FIXES = {"posttext": "RecognizeText", "postcontent": "RecognizeUtterance"}
+
+
+def v1_action_fix(ctx: Context, action: Action, st: model.Statement) -> Fix | None:
+    """The Lex V2 action for a Lex V1 one, in a unit with no Lex V1 resource it could be meant for (the
+    context is then Lex V2 wherever the policy text is used in the unit)."""
+    v2 = _V1_FIXES.get(action.name.lower())
+    if v2 is None or ctx.unit.lex_v1:
+        return None
+    return action_fix(action, f"lex:{v2}", st)
+
+
+def action_fix(action: Action, new: str, st: model.Statement) -> Fix:
+    """Write ``new`` for the action, or, when the statement already grants ``new``, remove the action."""
+    if any(a.text.lower() == new.lower() for a in actions_of(st) if a is not action and a.value is not action.value):
+        return Fix(FIX_REMOVE, action.text, title=f"remove {action.text} ({new} is already there)", anywhere=True)
+    return Fix(FIX_REPLACE, action.text, new, f"{action.text} -> {new}", anywhere=True)
+
+
 # Name shapes that only Lex V2 has (Lex V1 read with Get*, wrote with Put*, ran with Post*).
 _V2_ONLY = re.compile(r"^(Recognize|StartConversation|Describe|Build|Update|List(?!TagsForResource))", re.I)
 
@@ -180,14 +242,18 @@ def check_actions(ctx: Context) -> Iterator[model.Finding]:
                 if not has_lex_intent(action):
                     if bot_role is not None and _MALFORMED.search(action.text):
                         cleaned = _MALFORMED.sub("", action.text)
+                        fixed = action_correction(action)
                         yield ctx.finding(
                             "E9540", f"'{action.text}' is not a valid action string (whitespace or punctuation inside "
                             f"it) in a policy of {bot_role}: it grants nothing, so the bot feature that needs "
-                            f"'{cleaned}' fails", action.value.loc, owner, (*st.path, "Action"))
+                            f"'{cleaned}' fails", action.value.loc, owner, (*st.path, "Action"),
+                            action_fix(action, fixed, st) if fixed else None)
                     continue
                 reason = unknown_action_reason(action)
                 if reason:
-                    yield ctx.finding("E9540", reason, action.value.loc, owner, (*st.path, "Action"))
+                    fixed = action_correction(action)
+                    yield ctx.finding("E9540", reason, action.value.loc, owner, (*st.path, "Action"),
+                                      action_fix(action, fixed, st) if fixed else None)
                     continue
                 if action.is_wildcard or not t.is_v1(action.name) or t.action(action.name) is not None:
                     continue
@@ -197,7 +263,7 @@ def check_actions(ctx: Context) -> Iterator[model.Finding]:
                         "W9541",
                         f"'{action.text}' is a Lex V1 action; it grants nothing on Lex V2 bots or aliases"
                         + (f" (the Lex V2 action is lex:{hint})" if hint else ""),
-                        action.value.loc, owner, (*st.path, "Action"))
+                        action.value.loc, owner, (*st.path, "Action"), v1_action_fix(ctx, action, st))
             if role == "identity":
                 yield from _scope_mismatch(ctx, owner, st)
                 yield from _arn_format(ctx, owner, st)

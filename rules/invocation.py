@@ -12,11 +12,12 @@ from collections.abc import Iterator
 
 from lexiam import model
 from lexiam.arns import Arn, parse_arn
+from lexiam.model import FIX_REFERENCE, FIX_REPLACE, LEX_BOT, LEX_BOT_ALIAS, Fix
 from lexiam.rules.common import display, id_problem, lambda_principal, lex_v1_permission_misused, lex_v2_kind
 from lexiam.rules.data.service_roles import service_roles
-from lexiam.rules.registry import Context, check, rule
+from lexiam.rules.registry import FIX_SAFE, FIX_UNSAFE, Context, check, rule
 from lexiam.rules.sources import CFN_LAMBDA_PERMISSION, IAM_CONFUSED_DEPUTY, LEX_LAMBDA_API, LEX_SLR, SAR_LEX_V2
-from lexiam.values import Part, Value, segment_text
+from lexiam.values import RESOURCE, Part, Value, segment_text
 
 rule(
     "W9560", "lambda-permission-unscoped", "A Lambda permission for Lex without a source",
@@ -42,7 +43,7 @@ rule(
     "sits beside Lex V2 bots with no Lex V1 resource to name, never applies: the bot's calls to the function "
     "are denied.",
     "Use Principal lexv2.amazonaws.com with the bot alias ARN as SourceArn.",
-    "invocation", tags=("lambda", "lex", "correctness"),
+    "invocation", tags=("lambda", "lex", "correctness"), fix_safety=FIX_SAFE,
     evidence=(
         LEX_SLR.says("Service-linked role permissions for Amazon Lex V2",
                      "Lex V2 acts as the service principal lexv2.amazonaws.com; lex.amazonaws.com is Lex V1's.",
@@ -62,6 +63,7 @@ rule(
     "arn:${AWS::Partition}:lex:${AWS::Region}:${AWS::AccountId}:bot-alias/${Bot}/* for every alias of a bot "
     "(CloudFormation !Ref of a bot is its ID), or aws_lexv2models_bot.x.id in Terraform.",
     "invocation", tags=("lambda", "lex", "correctness"),
+    fix_safety=FIX_UNSAFE,  # the alias the permission meant is a guess, from the one alias of the bot in the scan
     evidence=(
         SAR_LEX_V2.says("Resource types defined by Amazon Lex V2",
                         "A bot alias ARN is bot-alias/${BotId}/${BotAliasId}: two IDs after the resource type, "
@@ -92,13 +94,45 @@ def check_lambda_permissions(ctx: Context) -> Iterator[model.Finding]:
             if problem:
                 yield ctx.finding(
                     "W9562", f"SourceArn '{display(perm.source_arn, ctx.pins)}' {problem}; Lex V2 invokes with the bot "
-                    "alias ARN (bot-alias/BOTID/ALIASID), so this permission never applies", perm.source_arn.loc, perm)
+                    "alias ARN (bot-alias/BOTID/ALIASID), so this permission never applies", perm.source_arn.loc, perm,
+                    fix=alias_arn_fix(ctx, perm, perm.source_arn))
         elif principal == data.v1_principal and lex_v1_permission_misused(ctx.unit, perm):
             kind = lex_v2_kind(perm.source_arn)
             what = f"for a Lex V2 {kind} ARN" if kind else "beside Lex V2 bots and no Lex V1 resource"
+            # lexv2.amazonaws.com instead, where the permission is then right: its SourceArn matches what Lex V2
+            # sends, or it has none and is scoped by SourceAccount (else W9562 or W9560 would follow the fix)
+            right = (source_arn_problem(ctx, perm.source_arn) is None if perm.source_arn is not None
+                     else perm.source_account is not None)
             yield ctx.finding(
                 "E9561", f"{perm.address} grants {principal}, the Lex V1 principal, {what}; Lex V2 invokes as "
-                f"{data.v2_principal}, so the permission never applies", where, perm)
+                f"{data.v2_principal}, so the permission never applies", where, perm,
+                fix=Fix(FIX_REPLACE, principal, data.v2_principal, f"{principal} -> {data.v2_principal}") if right else None)
+
+
+def alias_arn_fix(ctx: Context, perm: model.LambdaPermission, value: Value) -> Fix | None:
+    """The ARN of the bot alias a SourceArn that never matches was meant for: the alias it names with segments
+    after its ID (``${Alias.Arn}/*``), or the one alias in the scan of the bot it names (a bot ARN,
+    ``${bot.arn}-alias/*``).  None when that alias is not certain, or not in the permission's own module."""
+    refs = [s for s in value.symbols if s.kind == RESOURCE and s.address]
+    named = {s.address for s in refs if s.entity == LEX_BOT_ALIAS}
+    bots = {s.address for s in refs if s.entity == LEX_BOT}
+    if len(named) == 1:
+        candidates = [a for a in ctx.unit.aliases if a.address in named]
+    elif not named and len(bots) == 1:
+        candidates = [a for a in ctx.unit.aliases if a.bot_id is not None
+                      and any(s.kind == RESOURCE and s.address in bots for s in a.bot_id.symbols)]
+    else:
+        return None
+    # the alias must be a resource of its own (a bot's test alias has no ARN to refer to), in the same module
+    if len(candidates) != 1 or candidates[0].bot_id is None or _module(candidates[0].address) != _module(perm.address):
+        return None
+    alias = candidates[0]
+    return Fix(FIX_REFERENCE, value.render(), alias.address, f"SourceArn -> the ARN of {alias.address}")
+
+
+def _module(address: str) -> str:
+    """The module part of an address (``module.x`` of ``module.x.aws_lambda_permission.p``; "" at the top)."""
+    return address.rsplit(".", 2)[0] if address.count(".") >= 2 else ""
 
 
 def source_arn_problem(ctx: Context, value: Value) -> str | None:

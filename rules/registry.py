@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from lexiam.model import SEVERITIES, Entity, Finding, Unit, finding_at
+from lexiam.model import SEVERITIES, Entity, Finding, Fix, Unit, finding_at
 from lexiam.values import Location
 
 if TYPE_CHECKING:
@@ -124,9 +124,11 @@ class Context:
     emits: frozenset[str] = frozenset()  # the IDs of the check running now
 
     def finding(self, rule_id: str, message: str, loc: Location | None, entity: Entity | str,
-                path: tuple[str | int, ...] = ()) -> Finding:
+                path: tuple[str | int, ...] = (), fix: Fix | None = None) -> Finding:
         if rule_id not in self.emits:
             raise AssertionError(f"a check emitted {rule_id}, which it does not declare ({sorted(self.emits)})")
+        if fix is not None:
+            fix = _declared_fix(RULES[rule_id], fix)
         address = entity if isinstance(entity, str) else entity.address
         if loc is None and not isinstance(entity, str):
             loc = entity.loc
@@ -136,4 +138,17 @@ class Context:
                            fallback_file=self.unit.file)
         if loc is not None and self.unit.text_at is not None:
             found = dataclasses.replace(found, subject=self.unit.text_at(loc))
+        if fix is not None and loc is not None:  # a fix applies at the finding's span: without one, there is none
+            found = dataclasses.replace(found, fix=fix)
         return found
+
+
+def _declared_fix(meta: RuleMeta, fix: Fix) -> Fix:
+    """A rule's fix with its safety: the rule's declared one, or less safe, never safer; a rule that declares
+    no fix has none (an internal error, found by the tests of the rule)."""
+    if meta.fix_safety is None:
+        raise AssertionError(f"{meta.id} emitted a fix, but declares no fix_safety")
+    safety = fix.safety or meta.fix_safety
+    if safety not in (FIX_SAFE, FIX_UNSAFE) or (meta.fix_safety == FIX_UNSAFE and safety == FIX_SAFE):
+        raise AssertionError(f"{meta.id} emitted a {safety!r} fix; it declares {meta.fix_safety!r} fixes")
+    return fix if fix.safety == safety else dataclasses.replace(fix, safety=safety)

@@ -7,9 +7,11 @@ from collections.abc import Iterator
 
 from lexiam import model
 from lexiam.arns import parse_arn
+from lexiam.model import FIX_REMOVE, Fix
 from lexiam.rules.common import (
     SELF_ACCOUNT,
     SELF_REGION,
+    Action,
     actions_of,
     arn_fields_differ,
     condition_keys,
@@ -21,7 +23,7 @@ from lexiam.rules.common import (
 )
 from lexiam.rules.data import tables
 from lexiam.rules.data.condition_keys import global_keys
-from lexiam.rules.registry import Context, check, rule
+from lexiam.rules.registry import FIX_SAFE, FIX_UNSAFE, Context, check, rule
 from lexiam.rules.sources import (
     IAM_EFFECT,
     IAM_GLOBAL_KEYS,
@@ -48,7 +50,7 @@ rule(
     "Remove the action from the resource policy. If a principal needs it, grant it in that principal's "
     "identity policy (on Resource \"*\" for the List/Create actions).",
     "resource_policy", tags=("lex", "resource-policy", "correctness"),
-    feature_rows=(*_RP_ROWS, "Policy actions"),
+    feature_rows=(*_RP_ROWS, "Policy actions"), fix_safety=FIX_SAFE,
     evidence=(
         LEX_IAM.says("Resource-based policies within Amazon Lex V2 (the action table)",
                      "The table lists every action with whether a resource-based policy supports it; the section "
@@ -70,6 +72,7 @@ rule(
     "for runtime and alias actions.",
     "resource_policy", tags=("lex", "resource-policy", "correctness"),
     feature_rows=(*_RP_ROWS, "Policy actions"),
+    fix_safety=FIX_UNSAFE,  # removing the action drops a grant that belongs in the other resource's policy
     evidence=(
         LEX_IAM.says("Resource-based policies within Amazon Lex V2 (the action table, Resource column)",
                      "Actions can only be used on specific resources (UpdateBot on bots, UpdateBotAlias on bot "
@@ -401,6 +404,14 @@ def _actions(ctx: Context, rp: model.LexResourcePolicy, st: model.Statement, kin
     t = tables()
     where = _kind_name(kind)
     path = (*st.path, "Action")
+    # an action the policy cannot hold is removed from the statement, but never its last one: a statement
+    # with no Action is no statement
+    keeps = "Action" not in st.unresolved and (any(a.text is None for a in st.actions)
+                                               or any(_held(t, a, kind) for a in actions_of(st)))
+
+    def removal(action: Action) -> Fix | None:
+        return Fix(FIX_REMOVE, action.text, title=f"remove {action.text} from the {where}") if keeps else None
+
     for action in actions_of(st):
         if action.text.strip() == "*" or (action.is_lex and action.is_wildcard):
             expanded = t.expand(action.name if action.is_lex else "*")
@@ -422,11 +433,19 @@ def _actions(ctx: Context, rp: model.LexResourcePolicy, st: model.Statement, kin
             if info.decided_by_sar else ""
         if info.resource_policy == "no":
             yield ctx.finding("E9501", f"lex:{info.name} cannot be used in a resource-based policy{basis}; Lex rejects "
-                              f"this {where}", action.value.loc, rp, path)
+                              f"this {where}", action.value.loc, rp, path, removal(action))
         elif kind is not None and kind not in info.resource_types:
             right = " or ".join(_kind_name(k) for k in sorted(info.resource_types))
             yield ctx.finding("E9502", f"lex:{info.name} can only be used in a {right}, not in this {where}{basis}",
-                              action.value.loc, rp, path)
+                              action.value.loc, rp, path, removal(action))
+
+
+def _held(t, action: Action, kind: str | None) -> bool:  # noqa: ANN001 - the tables
+    """Whether a resource policy of this kind can hold the action (E9501 and E9502 would not report it)."""
+    info = t.action(action.name) if action.is_lex and not action.is_wildcard else None
+    if info is None:
+        return True
+    return info.resource_policy != "no" and (kind is None or kind in info.resource_types)
 
 
 def _principals(ctx: Context, rp: model.LexResourcePolicy, st: model.Statement) -> Iterator[model.Finding]:

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 
 from lexiam import model
 from lexiam.arns import IMPLIED, parse_arn
+from lexiam.model import FIX_REPLACE, Fix
 from lexiam.rules.common import (
     SELF_ACCOUNT,
     bot_role_values,
@@ -27,7 +28,7 @@ from lexiam.rules.common import (
     role_name_parts,
 )
 from lexiam.rules.data.service_roles import LinkedRole, service_roles
-from lexiam.rules.registry import Context, check, rule
+from lexiam.rules.registry import FIX_SAFE, Context, check, rule
 from lexiam.rules.sources import (
     CFN_PSEUDO,
     IAM_CREATE_SLR,
@@ -113,7 +114,7 @@ rule(
     "assumed by the bot: creating or building the bot fails.",
     "Trust lexv2.amazonaws.com in the role's AssumeRolePolicyDocument (Principal: {Service: "
     "lexv2.amazonaws.com}, Action: sts:AssumeRole), ideally with an aws:SourceAccount condition.",
-    "roles", tags=("lex", "iam", "correctness"), feature_rows=_ROLE_ROWS,
+    "roles", tags=("lex", "iam", "correctness"), feature_rows=_ROLE_ROWS, fix_safety=FIX_SAFE,
     evidence=(
         LEX_SERVICE_ROLES.says("Using service roles for Amazon Lex V2",
                                "An existing role can be the bot's role as long as it trusts the Lex V2 service "
@@ -445,9 +446,12 @@ def check_bot_role_trust(ctx: Context) -> Iterator[model.Finding]:
         names = ", ".join(display(p.value) + (" (the Lex V1 principal)" if p.value.text == v1 else "") for p in others)
         trusted = f"trusts {names}" if others else "lets no one assume it"
         loc = others[0].value.loc if others else role.trust.loc
+        # the Lex V1 principal where Lex V2's belongs (no Lex V1 resource in the unit could mean it)
+        fix = (Fix(FIX_REPLACE, v1, want, f"trust {want} instead of {v1}")
+               if others and others[0].kind == "Service" and others[0].value.text == v1 and not ctx.unit.lex_v1 else None)
         yield ctx.finding(
             "E9524", f"role {role.address} is the role of bot {_names(bots)} but its trust policy {trusted}, not "
-            f"{want}: Lex V2 cannot assume it", loc, role)
+            f"{want}: Lex V2 cannot assume it", loc, role, fix=fix)
 
 
 # -- E9525 ----------------------------------------------------------------------------------------------

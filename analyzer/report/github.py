@@ -44,7 +44,7 @@ def _cell(text: str) -> str:
     return visible(text.replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " "))
 
 
-def step_summary(result: ScanResult) -> str:
+def step_summary(result: ScanResult, fix_plan: object = None) -> str:
     s = result.summary()
     out = [
         "## lexiam",
@@ -55,6 +55,8 @@ def step_summary(result: ScanResult) -> str:
         f"| {s['suppressed']} | {s['baselined']} |",
         "",
     ]
+    if fix_plan is not None:
+        out += [fix_line(fix_plan), ""]
     if not result.findings:
         out.append("No findings.")
         return "\n".join(out) + "\n"
@@ -66,6 +68,20 @@ def step_summary(result: ScanResult) -> str:
     if len(result.findings) > MAX_SUMMARY_ROWS:
         out.append(f"\n... and {len(result.findings) - MAX_SUMMARY_ROWS} more (see the SARIF or JSON report).")
     return "\n".join(out) + "\n"
+
+
+def fix_line(plan: object) -> str:
+    """How many findings ``lexiam fix`` would fix (and how many more have an unsafe fix)."""
+    fixed = getattr(plan, "fixed", [])
+    unsafe = getattr(plan, "unsafe", [])
+    by_rule = getattr(plan, "by_rule", dict)()
+    n = len(fixed)
+    line = f"`lexiam fix` would fix {n} finding{'s' if n != 1 else ''}"
+    if by_rule:
+        line += " (" + ", ".join(f"{rule} {count}" for rule, count in by_rule.items()) + ")"
+    if unsafe:
+        line += f"; {len(unsafe)} more with `--unsafe-fixes`"
+    return line + "."
 
 
 def summary_line(result: ScanResult) -> str:
@@ -114,7 +130,7 @@ def render(result: ScanResult, context: dict[str, object]) -> str:
     if target:
         try:
             with Path(target).open("a", encoding="utf-8", errors="backslashreplace") as fh:
-                fh.write(step_summary(result))
+                fh.write(step_summary(result, context.get("fix_plan")))
         except OSError as exc:
             lines.append(f"::warning::lexiam could not write the step summary: {escape_data(str(exc))}")
     return "\n".join(lines) + "\n"

@@ -2,6 +2,7 @@
 
 Suppressed findings stay in the log with a ``suppressions`` entry (code scanning shows them as
 dismissed); ``partialFingerprints`` hold the line-independent fingerprint of :mod:`lexiam.baseline`.
+A finding that ``lexiam fix`` fixes carries ``fixes``: the replacements it makes in the scanned file.
 """
 
 from __future__ import annotations
@@ -57,6 +58,23 @@ def _region(f: Finding) -> dict[str, int]:
         region["endLine"] = f.end_line
         region["endColumn"] = max(1, f.end_column)
     return region
+
+
+Replacement = tuple[tuple[int, int, int, int], str]
+
+
+def fix_object(f: Finding, title: str, replacements: list[Replacement]) -> dict[str, object]:
+    """A SARIF fix: the edits ``lexiam fix`` makes for this finding, in the file as it was scanned."""
+    return {
+        "description": {"text": title},
+        "artifactChanges": [{
+            "artifactLocation": _artifact(f.file),
+            "replacements": [{
+                "deletedRegion": {"startLine": line, "startColumn": col, "endLine": end_line, "endColumn": end_col},
+                "insertedContent": {"text": text},
+            } for (line, col, end_line, end_col), text in replacements],
+        }],
+    }
 
 
 def result_object(f: Finding, fingerprint: str, rule_index: int | None) -> dict[str, object]:
@@ -123,7 +141,8 @@ def notifications(result: ScanResult, left_out: int) -> list[dict[str, object]]:
     return out
 
 
-def document(result: ScanResult, rules: Sequence[RuleMeta], root: str, category: str) -> dict[str, object]:
+def document(result: ScanResult, rules: Sequence[RuleMeta], root: str, category: str,
+             fixes: dict[Finding, tuple[str, list[Replacement]]] | None = None) -> dict[str, object]:
     index = {m.id: i for i, m in enumerate(rules)}
     pairs = list(zip(result.findings, fingerprints(result.findings)))
     left_out = 0
@@ -132,6 +151,9 @@ def document(result: ScanResult, rules: Sequence[RuleMeta], root: str, category:
         left_out = len(pairs) - len(kept)
         pairs = [p for i, p in enumerate(pairs) if i in kept]
     results = [result_object(f, fp, index.get(f.rule_id)) for f, fp in pairs]
+    for (f, _fp), obj in zip(pairs, results):
+        if fixes and f in fixes:
+            obj["fixes"] = [fix_object(f, *fixes[f])]
     invocation: dict[str, object] = {
         # true only when every file was read and parsed: a run that could not look at a file did not succeed
         "executionSuccessful": not any(f.status == "error" for f in result.files)}
@@ -163,5 +185,8 @@ def render(result: ScanResult, context: dict[str, object]) -> str:
 
         rules = all_rules()
     assert isinstance(rules, list)
-    doc = document(result, rules, str(context.get("root", ".")), str(context.get("sarif_category") or DEFAULT_CATEGORY))
+    plan = context.get("fix_plan")
+    fixes = plan.replacements() if plan is not None else None  # type: ignore[attr-defined]
+    doc = document(result, rules, str(context.get("root", ".")), str(context.get("sarif_category") or DEFAULT_CATEGORY),
+                   fixes)
     return dumps(doc)
