@@ -89,7 +89,11 @@ def test_good_samples_are_left_alone(tmp_path: Path) -> None:
 
 
 def _copy_corpus(shared: Path, dest: Path) -> Path:
-    shutil.copytree(shared / "corpus" / "lex", dest, ignore=shutil.ignore_patterns("MANIFEST.tsv"))
+    """A writable copy of the Lex corpus (../shared may be read-only, as in CI)."""
+    shutil.copytree(shared / "corpus" / "lex", dest, ignore=shutil.ignore_patterns("MANIFEST.tsv"),
+                    copy_function=shutil.copyfile)
+    for path in [dest, *dest.rglob("*")]:
+        path.chmod(0o755 if path.is_dir() else 0o644)
     return dest
 
 
