@@ -48,7 +48,7 @@ def _split_ids(values: Sequence[str] | None) -> frozenset[str]:
 # aws-eusc), in one expression.
 REGION = re.compile(r"(?:(?:us|eu|ap|sa|ca|me|af|il|mx|cn)-\w+|us-gov-\w+|us-iso[bf]?-\w+|eu-isoe-\w+|eusc-de-\w+)"
                     r"-\d+", re.ASCII)
-COMMANDS = ("scan", "rules", "explain")
+COMMANDS = ("scan", "fix", "rules", "explain")
 
 
 class _Parser(argparse.ArgumentParser):
