@@ -137,7 +137,7 @@ def build_parser(width: int | None = None) -> argparse.ArgumentParser:
     limits.add_argument("--max-depth", type=_limit(int), metavar="N",
                         help="deepest nesting of YAML/JSON collections, in files and in JSON policy text (default: 256)")
     limits.add_argument("--max-nodes", type=_limit(int), metavar="N",
-                        help="most YAML/JSON nodes in one file, YAML aliases counted expanded (default: 2000000)")
+                        help="most YAML/JSON nodes in one file, YAML aliases counted expanded (default: 1000000)")
 
     fixing = scan.add_argument_group("fixes", "lexiam fix PATH... is lexiam scan --fix PATH... (see docs/usage/fix.md)")
     fixing.add_argument("--fix", action="store_true", help="fix what has a safe fix, then report what is left")

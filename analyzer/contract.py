@@ -104,7 +104,10 @@ class Options:
     prefilter: bool = True  # skip files with no Lex/IAM content before parsing them
     max_file_bytes: int = 5 * 1024 * 1024
     max_files: int = 100_000
-    max_nodes: int = 2_000_000
+    # CloudFormation takes templates of 1 MB at most (from S3; "Understand CloudFormation quotas",
+    # https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html): even as dense
+    # JSON that is fewer than 500,000 nodes.  A million nodes peak at some 250 MB (5 MiB of "0,0,...").
+    max_nodes: int = 1_000_000
     max_depth: int = 256
     jobs: int = 1
     root: Path = field(default_factory=Path.cwd)

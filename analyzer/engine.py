@@ -301,16 +301,37 @@ def _load_folder(task: Task, options: Options) -> LoadOutput:
 
 def analyse(units: list[Unit], options: Options) -> list[Finding]:
     """Run the rules that ``options.ignore`` leaves on every unit; return the findings (unsorted)."""
+    findings, _notices = analyse_units(units, options)
+    return findings
+
+
+# Findings of one rule in one template or module, at most: a template that repeats one mistake 300,000 times
+# (5 MiB of "lex:CreateBot" in one statement) gives the first ones and a notice, not a 150 MB report.
+MAX_PER_RULE = 1000
+
+
+def analyse_units(units: list[Unit], options: Options) -> tuple[list[Finding], list[str]]:
+    """The findings of the rules on every unit, at most MAX_PER_RULE of one rule in one unit, and a notice
+    for each rule whose findings were cut."""
     from lexiam.graph import Graph
     from lexiam.rules import pack
     from lexiam.rules.registry import Context
 
     findings: list[Finding] = []
+    notices: list[str] = []
     selected = pack.checks(lambda rule_id: not suppress.disabled(rule_id, options.ignore, options.select))
     for unit in units:
         ctx = Context(unit, Graph(unit), options.pins)
-        findings.extend(pack.run(ctx, selected))
-    return findings
+        counts: dict[str, int] = {}
+        for f in pack.run(ctx, selected):
+            n = counts[f.rule_id] = counts.get(f.rule_id, 0) + 1
+            if n <= MAX_PER_RULE:
+                findings.append(f)
+        for rule_id, n in sorted(counts.items()):
+            if n > MAX_PER_RULE:
+                notices.append(f"{unit.file}: {n - MAX_PER_RULE} more {rule_id} findings were not reported (at most "
+                               f"{MAX_PER_RULE} of one rule in one template or module)")
+    return findings, notices
 
 
 @dataclass
@@ -329,7 +350,8 @@ def run_task(task: Task, options: Options) -> TaskResult:
     """Load one file or folder and run the rules on what it holds."""
     out = _load_file(task, options) if task.names is None else _load_folder(task, options)
     written = [s for unit in out.units for s in unit.suppressions] + out.suppressions
-    return TaskResult(analyse(out.units, options), out.errors, out.files, written, out.notices)
+    findings, notices = analyse_units(out.units, options)
+    return TaskResult(findings, out.errors, out.files, written, out.notices + notices)
 
 
 def crashed_task(task: Task, why: str, options: Options) -> TaskResult:

@@ -29,7 +29,7 @@ _MAP = "tag:yaml.org,2002:map"
 _SEQ = "tag:yaml.org,2002:seq"
 _MERGE = "tag:yaml.org,2002:merge"
 
-DEFAULT_MAX_NODES = 2_000_000
+DEFAULT_MAX_NODES = 1_000_000
 DEFAULT_MAX_DEPTH = 256
 LIMIT_REASONS = ("too many nodes", "nesting deeper than")  # how the reasons of a LoadError for a limit start
 

@@ -344,3 +344,23 @@ def test_nested_loops_are_charged_to_the_node_budget(tmp_path: Path) -> None:
     run = run_lexiam("scan", "bomb.yaml", "--max-nodes", "20000", "--format", "json", cwd=tmp_path)
     (err,) = run.json()["findings"]
     assert err["rule_id"] == "E9500" and "too many nodes (Fn::ForEach expansion)" in err["message"]
+
+
+# --- one mistake repeated --------------------------------------------------------------------------------
+
+def test_a_mistake_repeated_in_one_statement_is_capped_with_a_notice(tmp_path: Path) -> None:
+    from lexiam import engine
+
+    n = engine.MAX_PER_RULE + 250
+    doc = {"Resources": {
+        "Bot": {"Type": "AWS::Lex::Bot", "Properties": {"Name": "b"}},
+        "Policy": {"Type": "AWS::Lex::ResourcePolicy", "Properties": {
+            "ResourceArn": {"Fn::GetAtt": ["Bot", "Arn"]}, "Policy": {"Version": "2012-10-17", "Statement": [{
+                "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
+                "Action": ["lex:CreateBot"] * n, "Resource": {"Fn::GetAtt": ["Bot", "Arn"]}}]}}}}}
+    (tmp_path / "t.json").write_text(json.dumps(doc, separators=(",", ":")), encoding="utf-8")  # one line
+    run = run_lexiam("scan", "t.json", "--format", "json", cwd=tmp_path)
+    assert sum(f["rule_id"] == "E9501" for f in run.json()["findings"]) == engine.MAX_PER_RULE
+    assert f"t.json: 250 more E9501 findings were not reported (at most {engine.MAX_PER_RULE}" in run.stderr
+    text = run_lexiam("scan", "t.json", cwd=tmp_path).stdout  # each excerpt a window of the one long line
+    assert max(len(line) for line in text.splitlines()) < 400

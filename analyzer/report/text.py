@@ -70,19 +70,18 @@ class Sources:
 
 def excerpt(src: str, f: Finding) -> tuple[str, int, int, bool, bool]:
     """The part of a source line to show, the caret's offset and width in it, and whether it was cut at
-    the start and at the end."""
-    raw = src.expandtabs(1)
-    col = max(1, min(f.column, len(raw) + 1))
-    end = f.end_column if f.end_line == f.line and f.end_column > col else len(raw) + 1 if f.end_line > f.line else col + 1
-    shown = visible(raw)
-    start = len(visible(raw[:col - 1]))
-    width = max(1, len(visible(raw[col - 1:end - 1])))
-    if len(shown) <= WINDOW:
-        return shown, start, min(width, max(1, len(shown) - start)), False, False
-    left = max(0, start - BEFORE)
-    right = min(len(shown), left + WINDOW)
-    left = max(0, min(left, right - WINDOW))
-    return shown[left:right], start - left, max(1, min(width, right - start)), left > 0, right < len(shown)
+    the start and at the end.  Only a window of the line is looked at (a minified template is one line of
+    megabytes, and may have thousands of findings on it)."""
+    col = max(1, min(f.column, len(src) + 1))
+    end = f.end_column if f.end_line == f.line and f.end_column > col else len(src) + 1 if f.end_line > f.line else col + 1
+    lo = max(0, col - 1 - BEFORE)
+    hi = min(len(src), lo + WINDOW)
+    lo = max(0, min(lo, hi - WINDOW))
+    piece = src[lo:hi].expandtabs(1)  # a tab is one column, as findings count it
+    shown = visible(piece)
+    start = len(visible(piece[:col - 1 - lo]))
+    width = max(1, min(len(visible(piece[col - 1 - lo:end - 1 - lo])), len(shown) - start))
+    return shown, start, width, lo > 0, hi < len(src)
 
 
 def render(result: ScanResult, context: dict[str, object]) -> str:
