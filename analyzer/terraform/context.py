@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from lexiam.model import input_error
 from lexiam.terraform.sources import ModuleSource, read_module_files
-from lexiam.terraform.tfvalues import MAX_STEPS, MAX_STEPS_PER_RESOURCE, rendered
+from lexiam.terraform.tfvalues import MAX_BUILT, MAX_BUILT_PER_RESOURCE, MAX_STEPS, MAX_STEPS_PER_RESOURCE, rendered
 
 if TYPE_CHECKING:
     from lexiam.contract import Options
@@ -56,7 +56,9 @@ class Context:
         self.errors: dict[str, Finding] = {}  # rel -> its one E9500
         self.modules: dict[Path, ModuleSource] = {}
         self.scopes: list[Evaluator] = []
-        self.budget_hit = False
+        self.built = MAX_BUILT
+        self.built_here = MAX_BUILT_PER_RESOURCE
+        self.budget_hit: Location | None = None  # where an evaluation budget ran out first
 
     def release(self) -> None:
         """Let go of the parse trees and evaluation memos, once the unit is extracted.  Scopes, modules
@@ -77,6 +79,21 @@ class Context:
     def new_budget(self) -> None:
         """A fresh per-resource evaluation budget (the scan-unit total still applies)."""
         self.steps = MAX_STEPS_PER_RESOURCE
+        self.built_here = MAX_BUILT_PER_RESOURCE
+
+    def spend(self, size: int, loc: Location | None) -> bool:
+        """Charge a string, list or JSON text of ``size`` characters or elements to the budgets of what
+        evaluation builds, before it is built; False (and nothing may be built) once one is spent."""
+        if size > self.built or size > self.built_here:
+            self.exhausted(loc)
+            return False
+        self.built -= size
+        self.built_here -= size
+        return True
+
+    def exhausted(self, loc: Location | None) -> None:
+        if self.budget_hit is None and loc is not None:
+            self.budget_hit = loc
 
     def inside(self, path: Path) -> bool:
         return any(path == a or path.is_relative_to(a) for a in self.allowed)

@@ -112,7 +112,7 @@ class Scope:
         ctx.steps -= 1
         ctx.total -= 1
         if ctx.steps < 0 or ctx.total < 0:
-            ctx.budget_hit = True
+            ctx.exhausted(expr.loc)
             return unk("evaluation budget exhausted", expr.loc)
         if ctx.depth >= MAX_EVAL_DEPTH:
             return unk("expression nested too deeply", expr.loc)
@@ -146,18 +146,42 @@ class Scope:
                 opts = scalar_options(self.ev(p, env), p.loc)
             if len(builds) * len(opts) > MAX_COMBOS:
                 opts = [unk("too many alternatives", p.loc)]
-            builds = [[*b, (v, p.loc)] for b in builds for v in opts]
+            if len(opts) == 1:  # in place: a template of 100,000 parts is linear
+                for b in builds:
+                    b.append((opts[0], p.loc))
+            else:
+                builds = [[*b, (v, p.loc)] for b in builds for v in opts]
         return choice([self.render(b, t.loc) for b in builds])
 
     def render(self, pieces: list[tuple[object, Location | None]], loc: Location) -> Value:
+        """The string of a template's pieces: its length is known, bounded and charged before any of it
+        is built; adjacent text is joined once (linear in the number of pieces)."""
+        size = 0
+        nsym = 0
+        for piece, _at in pieces:
+            if isinstance(piece, Chunk):
+                size += len(piece.text)
+            else:
+                assert isinstance(piece, Value)
+                for p in piece.parts:
+                    if isinstance(p, str):
+                        size += len(p)
+                    else:  # a symbol counts as its placeholder in the source map (a chain of doubled unknowns)
+                        size += len(f"@@lexiam{nsym}@@")
+                        nsym += 1
+            if size > MAX_STRING:
+                return unk("a string too long to evaluate", loc)
+        if not self.ctx.spend(size, loc):
+            return unk("evaluation budget exhausted", loc)
         parts: list[Part] = []
+        run: list[str] = []
         segs: list[Seg] = []
         offset = 0
         nsym = 0
         for piece, at in pieces:
             if isinstance(piece, Chunk):
                 segs.extend((offset + o, ln, col) for o, ln, col in piece.segs)
-                append_text(parts, piece.text)
+                run.append(piece.text)
                 offset += len(piece.text)
                 continue
             assert isinstance(piece, Value)
@@ -167,12 +191,15 @@ class Scope:
                 if isinstance(p, Symbol):
                     offset += len(f"@@lexiam{nsym}@@")
                     nsym += 1
+                    if run:
+                        append_text(parts, "".join(run))
+                        run = []
                     parts.append(p)
                 else:
-                    append_text(parts, p)
+                    run.append(p)
                     offset += len(p)
-        if offset > MAX_STRING:
-            return unk("a string too long to evaluate", loc)
+        if run:
+            append_text(parts, "".join(run))
         value = Value(tuple(x for x in parts if x != ""), loc)
         self.ctx.remember(value, segs)
         return value

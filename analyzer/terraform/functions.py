@@ -14,10 +14,10 @@ from itertools import product
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from lexiam.terraform.hcl import plain_chunk, split_template
+from lexiam.terraform.hcl import plain_chunk, source_lines, split_template
 from lexiam.terraform.jsontext import decode
 from lexiam.terraform.nodes import Call, Template
-from lexiam.terraform.tfvalues import MAX_COMBOS, MAX_STRING, choice, text_of, unk
+from lexiam.terraform.tfvalues import MAX_COMBOS, MAX_LIST, MAX_STRING, choice, text_of, text_size, unk
 from lexiam.values import NOVALUE, Choice, Location, RList, RMap, Value, candidates, concat
 
 if TYPE_CHECKING:
@@ -64,10 +64,23 @@ def _lift(args: list[object], loc: Location, f: Callable[[list[object]], object]
     return choice(results) if results else unk("no candidates", loc)
 
 
-def _bounded(value: Value, loc: Location) -> Value:
-    if sum(len(p) for p in value.parts if isinstance(p, str)) > MAX_STRING:
+def _joined(scope: Evaluator, pieces: list[Value], loc: Location) -> Value:
+    """The pieces one after the other: bounded and charged before the string is built."""
+    size = text_size(pieces)
+    if size > MAX_STRING:
         return unk("a string too long to evaluate", loc)
-    return value
+    if not scope.ctx.spend(size, loc):
+        return unk("evaluation budget exhausted", loc)
+    return concat(pieces, loc)
+
+
+def _list(scope: Evaluator, items: list[object], loc: Location) -> object:
+    """A list a function builds: at most MAX_LIST elements, charged to the evaluation budget."""
+    if len(items) > MAX_LIST:
+        return unk("a list too long to evaluate", loc)
+    if not scope.ctx.spend(len(items), loc):
+        return unk("evaluation budget exhausted", loc)
+    return RList(items, loc=loc)
 
 
 def _known_texts(values: list[object]) -> list[str] | None:
@@ -116,7 +129,7 @@ def fn_format(scope: Evaluator, args: list[object], e: Call) -> object:
             else:
                 pieces.append(unk("format() verb", e.loc))
         pieces.append(Value.of(text[pos:]))
-        return _bounded(concat(pieces, e.loc), e.loc)
+        return _joined(scope, pieces, e.loc)
 
     return _lift(args, e.loc, one)
 
@@ -130,20 +143,26 @@ def fn_join(scope: Evaluator, args: list[object], e: Call) -> object:
         if not isinstance(sep, Value) or sep.text is None:
             return unk("join() with a separator not known", e.loc)
         pieces: list[Value] = []
+        separator = Value.of(sep.text)
         for lst in combo[1:]:
             if not isinstance(lst, RList):
                 return unk("join() of a list not known", e.loc)
+            if len(lst) > MAX_LIST:
+                return unk("join() of a list too long to evaluate", e.loc)
             for item in lst:
                 item = _one(item)
                 if pieces:
-                    pieces.append(Value.of(sep.text))
+                    pieces.append(separator)
                 pieces.append(item if isinstance(item, Value) else unk("join() item", e.loc))
-        return _bounded(concat(pieces, e.loc), e.loc)
+        return _joined(scope, pieces, e.loc)
 
     return _lift(args, e.loc, one)
 
 
-def _string_fn(f: Callable[..., str], arity: int) -> Fn:
+def _string_fn(f: Callable[..., str], arity: int, size: Callable[..., int] | None = None) -> Fn:
+    """A function of known strings.  ``size`` gives the length of the result from the arguments (when it
+    can exceed them: ``replace``); otherwise the result is at most a few times its arguments, which are
+    bounded strings already."""
     def fn(scope: Evaluator, args: list[object], e: Call) -> object:
         if len(args) != arity:
             return unk(f"{e.name}()", e.loc)
@@ -152,7 +171,15 @@ def _string_fn(f: Callable[..., str], arity: int) -> Fn:
             texts = _known_texts(combo)
             if texts is None:
                 return unk(f"{e.name}() of a value not known", e.loc)
-            return _bounded(Value.of(f(*texts), e.loc), e.loc)
+            expected = size(*texts) if size is not None else sum(len(t) for t in texts)
+            if expected > MAX_STRING:
+                return unk("a string too long to evaluate", e.loc)
+            if not scope.ctx.spend(expected, e.loc):
+                return unk("evaluation budget exhausted", e.loc)
+            result = f(*texts)
+            if len(result) > MAX_STRING:
+                return unk("a string too long to evaluate", e.loc)
+            return Value.of(result, e.loc)
 
         return _lift(args, e.loc, one)
 
@@ -163,6 +190,11 @@ def _replace(s: str, old: str, new: str) -> str:
     if len(old) > 1 and old.startswith("/") and old.endswith("/"):
         raise ValueError("regular expression replace is not evaluated")
     return s.replace(old, new)
+
+
+def _replace_size(s: str, old: str, new: str) -> int:
+    """The length of ``s.replace(old, new)``, without building it (every gap of ``s`` for an empty old)."""
+    return len(s) + s.count(old) * (len(new) - len(old))
 
 
 def _trim(s: str, chars: str) -> str:
@@ -179,7 +211,10 @@ def fn_split(scope: Evaluator, args: list[object], e: Call) -> object:
             return unk("split() not known", e.loc)
         if s.is_unknown and len(s.parts) == 1:
             return unk("split() of a value not known", e.loc)
-        return RList([Value(seg, s.loc) for seg in s.split(sep.text)], loc=e.loc)
+        if not scope.ctx.spend(text_size([s]), e.loc):
+            return unk("evaluation budget exhausted", e.loc)
+        segments = s.split(sep.text)
+        return _list(scope, [Value(seg, s.loc) for seg in segments], e.loc)
 
     return _lift(args, e.loc, one)
 
@@ -191,15 +226,17 @@ def fn_identity(scope: Evaluator, args: list[object], e: Call) -> object:
 
 
 def fn_concat(scope: Evaluator, args: list[object], e: Call) -> object:
-    out = RList(loc=e.loc)
+    items: list[object] = []
     for a in args:
         a = _one(a)
         if a is NOVALUE:
             continue
         if not isinstance(a, RList):
             return unk("concat() of a list not known", e.loc)
-        out.extend(a)
-    return out
+        if len(items) + len(a) > MAX_LIST:
+            return unk("a list too long to evaluate", e.loc)
+        items.extend(a)
+    return _list(scope, items, e.loc)
 
 
 def fn_merge(scope: Evaluator, args: list[object], e: Call) -> object:
@@ -281,6 +318,8 @@ def fn_distinct(scope: Evaluator, args: list[object], e: Call) -> object:
     lst = _one(args[0]) if len(args) == 1 else None
     if not isinstance(lst, RList):
         return unk("distinct() of a list not known", e.loc)
+    if not scope.ctx.spend(text_size([x for x in lst if isinstance(x, Value)], MAX_STRING * len(lst)), e.loc):
+        return unk("evaluation budget exhausted", e.loc)
     seen: set[str] = set()
     out = RList(loc=lst.loc)
     for x in lst:
@@ -295,18 +334,23 @@ def fn_flatten(scope: Evaluator, args: list[object], e: Call) -> object:
     lst = _one(args[0]) if len(args) == 1 else None
     if not isinstance(lst, RList):
         return unk("flatten() of a list not known", e.loc)
-    out = RList(loc=lst.loc)
+    out: list[object] = []
 
-    def walk(node: RList, depth: int) -> None:
+    def walk(node: RList, depth: int) -> bool:
         for x in node:
             x1 = _one(x)
             if isinstance(x1, RList) and depth < 16:
-                walk(x1, depth + 1)
+                if not walk(x1, depth + 1):
+                    return False
+            elif len(out) >= MAX_LIST:  # a list of shared lists, nested: its flattening grows exponentially
+                return False
             else:
                 out.append(x)
+        return True
 
-    walk(lst, 0)
-    return out
+    if not walk(lst, 0):
+        return unk("a list too long to evaluate", e.loc)
+    return _list(scope, out, lst.loc or e.loc)
 
 
 def fn_setunion(scope: Evaluator, args: list[object], e: Call) -> object:
@@ -388,6 +432,8 @@ def fn_jsonencode(scope: Evaluator, args: list[object], e: Call) -> object:
         if isinstance(x, (RMap, RList)):
             return x  # a policy consumer reads the structure; positions stay on the HCL values
         if isinstance(x, Value) and x.text is not None:
+            if not scope.ctx.spend(len(x.text), e.loc):
+                return unk("evaluation budget exhausted", e.loc)
             return Value.of(json.dumps(x.text), x.loc or e.loc)
         if x is NOVALUE:
             return Value.of("null", e.loc)
@@ -435,7 +481,7 @@ def read_in_tree(scope: Evaluator, raw: object, e: Call) -> Value | None:
     except (OSError, UnicodeDecodeError, ValueError):
         return None
     rel = ctx.rel_of(real)
-    lines = text.splitlines()
+    lines = source_lines(text)
     ctx.lines.setdefault(rel, lines)
     end_line = max(len(lines), 1)
     end_col = (len(lines[-1]) + 1) if lines else 1
@@ -491,7 +537,7 @@ FUNCTIONS: dict[str, Fn] = {
     "reverse": fn_reverse,
     "try": fn_try,
     "split": fn_split,
-    "replace": _string_fn(_replace, 3),
+    "replace": _string_fn(_replace, 3, _replace_size),
     "lower": _string_fn(str.lower, 1),
     "upper": _string_fn(str.upper, 1),
     "trimspace": _string_fn(str.strip, 1),

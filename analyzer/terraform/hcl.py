@@ -10,10 +10,12 @@ the file.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import gc
 import re
 from bisect import bisect_right
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from lexiam.terraform.nodes import (
@@ -43,6 +45,10 @@ from lexiam.values import Location
 
 # The Lark tree depth we follow (a source nesting level is 3-4 tree levels); deeper is an input error.
 MAX_TREE_DEPTH = 480
+# The tokens of one file that are parsed: python-hcl2's tree holds about a kilobyte per token while the
+# file is converted (150,000 tokens: some 1 MiB of ordinary HCL, ten times the largest file of the test
+# corpus, parsed in a few seconds); a file past it is one E9500, before its tree is built.
+MAX_TOKENS = 150_000
 
 
 class HclError(Exception):
@@ -65,6 +71,20 @@ class ParsedFile:
     lines: list[str]
     # what the parse read but could not keep, each one E9500 (a JSON key written twice: one is lost)
     problems: list[tuple[str, Location]] = field(default_factory=list)
+
+
+@contextlib.contextmanager
+def _without_gc() -> Iterator[None]:
+    """No cyclic garbage collection while a parse builds its tree.  The tree (and ours) holds no cycle,
+    but its million objects make every collection scan them all: on a 1 MiB file the collector took more
+    than half of the parse, growing with the square of the size."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _parser_tree(text: str):  # noqa: ANN202 - lark.Tree
@@ -125,23 +145,53 @@ def parse_file(text: str, rel: str) -> ParsedFile:
 
     if text.startswith("\ufeff"):
         text = text[1:]
+    _check_tokens(text)
+    with _without_gc():
+        try:
+            tree = _parser_tree(text)
+        except LarkError as exc:
+            raise _lark_error(exc, text) from None
+        except RecursionError:
+            raise HclError("nesting too deep to parse") from None
+        except HclError:
+            raise
+        except Exception as exc:  # the parser is third-party code: never let it crash the scan
+            raise HclError(f"{type(exc).__name__}: {exc}".split("\n", 1)[0]) from None
+        lines = source_lines(text)
+        conv = _Converter(rel, lines)
+        try:
+            body = conv.body(tree.children[0] if tree.children else None, 0)
+        except RecursionError:
+            raise HclError("nesting too deep to analyse") from None
+        return ParsedFile(rel, body, conv.comments(tree), lines)
+
+
+def _check_tokens(text: str) -> None:
+    """Refuse a file of more than MAX_TOKENS tokens, counted by python-hcl2's own lexer (a token is at least
+    one character: a shorter text is never counted), stopping at the first token past the limit."""
+    if len(text) <= MAX_TOKENS:
+        return
     try:
-        tree = _parser_tree(text)
-    except LarkError as exc:
-        raise _lark_error(exc, text) from None
-    except RecursionError:
-        raise HclError("nesting too deep to parse") from None
+        from hcl2.parser import parser
+
+        for n, token in enumerate(parser().lex(text + "\n"), 1):
+            if n > MAX_TOKENS:
+                raise HclError(f"more than {MAX_TOKENS:,} tokens: past what lexiam parses in one Terraform file "
+                               "(python-hcl2 holds about a kilobyte of memory per token)",
+                               getattr(token, "line", 1) or 1, getattr(token, "column", 1) or 1)
     except HclError:
         raise
-    except Exception as exc:  # the parser is third-party code: never let it crash the scan
-        raise HclError(f"{type(exc).__name__}: {exc}".split("\n", 1)[0]) from None
-    lines = text.splitlines()
-    conv = _Converter(rel, lines)
-    try:
-        body = conv.body(tree.children[0] if tree.children else None, 0)
-    except RecursionError:
-        raise HclError("nesting too deep to analyse") from None
-    return ParsedFile(rel, body, conv.comments(tree), lines)
+    except Exception:  # noqa: BLE001 - what does not lex is reported by the parse itself
+        return
+
+
+def source_lines(text: str) -> list[str]:
+    """The lines of a file as the parser numbers them: at line feeds only (``str.splitlines`` also breaks at
+    U+2028, U+0085, form feeds... which HCL, JSON and editors do not: every line after one would be off)."""
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return [line[:-1] if line.endswith("\r") else line for line in lines]
 
 
 @functools.lru_cache(maxsize=2048)

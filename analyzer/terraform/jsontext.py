@@ -59,6 +59,8 @@ def _parse_mapped(ctx: Context, value: Value) -> object | JsonFailure | None:
     segs = ctx.srcmaps.get((value.loc, text))
     if segs is None:
         return None
+    if not ctx.spend(len(text), value.loc):
+        return None
     mapper = segment_mapper(text, segs)
     try:
         tree, _dups = positioned.load(text, value.loc.file, mapper=mapper, max_nodes=ctx.options.max_nodes,
@@ -75,7 +77,7 @@ def decode(ctx: Context, value: Value) -> object | None:
         return None
     if tree is not None:
         return tree
-    if value.text is None:
+    if value.text is None or not ctx.spend(len(value.text), value.loc):
         return None
     try:
         data = json.loads(value.text)
@@ -159,3 +161,111 @@ def json_string_segs(lines: list[str], loc: Location) -> list[Seg] | None:
         out_len += 1
         i += width
     return segs
+
+
+# --- reading JSON files ------------------------------------------------------------------------------
+
+# Line breaks that YAML (and so the positioned reader) counts but JSON, Terraform and editors do not:
+# they can only be inside strings of valid JSON, where they are swapped for characters of the same
+# width while reading, and put back in the values.
+_YAML_BREAKS = "\x85\u2028\u2029"
+
+
+def load_json(text: str, rel: str, max_nodes: int = positioned.DEFAULT_MAX_NODES,
+              max_depth: int = positioned.DEFAULT_MAX_DEPTH) -> tuple[positioned.PNode | None, list[tuple[str, Location]]]:
+    """:func:`lexiam.positioned.load` of a JSON file (a ``.tf.json``, ``.tfvars.json``, a plan) with the
+    positions Terraform and editors give: lines counted at line feeds only, surrogate pairs written as
+    two escapes read.  Raises :class:`lexiam.positioned.LoadError`."""
+    read, restore, mapper = _readable(text)
+    tree, duplicates = positioned.load(read, rel, mapper=mapper, max_nodes=max_nodes, max_depth=max_depth)
+    if restore:
+        _restore_tree(tree, restore)
+        duplicates = [(_restore_text(k, restore), loc) for k, loc in duplicates]
+    return tree, duplicates
+
+
+def _restore_text(text: str, restore: dict[str, str]) -> str:
+    for stand_in, original in restore.items():
+        text = text.replace(stand_in, original)
+    return text
+
+
+def _restore_tree(tree: object, restore: dict[str, str]) -> None:
+    stack = [tree]
+    seen: set[int] = set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, positioned.PScalar):
+            if node.text is not None:
+                node.text = _restore_text(node.text, restore)
+        elif isinstance(node, positioned.PMap):
+            items = list(node.items())
+            locs = dict(node.key_locs)
+            node.clear()
+            node.key_locs.clear()
+            for key, value in items:
+                fixed = _restore_text(key, restore)
+                node[fixed] = value
+                node.key_locs[fixed] = locs[key]
+                stack.append(value)
+        elif isinstance(node, positioned.PList):
+            stack.extend(node)
+
+
+# a surrogate pair written as two escapes (an emoji: "\ud83d\ude00"), after an even run of backslashes
+_PAIR = re.compile(r"(?<!\\)((?:\\\\)*)\\u([dD][89abAB][0-9a-fA-F]{2})\\u([dD][c-fC-F][0-9a-fA-F]{2})")
+
+
+def _readable(text: str) -> tuple[str, dict[str, str], positioned.Mapper | None]:
+    """The text as the positioned (YAML) reader can read it, the characters to put back in its strings,
+    and the mapper from positions in it to positions in the file (None: they are the same).
+
+    * YAML counts U+0085, U+2028 and U+2029 as line breaks, Terraform and editors do not: they can only
+      be inside strings, where they are swapped for unused characters of the same width.
+    * libyaml refuses a surrogate pair written as two escapes: it is written as one ``\\U`` escape,
+      two characters shorter, which the mapper makes up for.
+    """
+    restore: dict[str, str] = {}
+    if any(b in text for b in _YAML_BREAKS):
+        code = 0xF0000  # a private use plane: characters no JSON needs, each one column wide
+        for b in _YAML_BREAKS:
+            if b not in text:
+                continue
+            while chr(code) in text:
+                code += 1
+            restore[chr(code)] = b
+            text = text.replace(b, chr(code))
+            code += 1
+    if "\\u" not in text or not _PAIR.search(text):
+        return text, restore, None
+    pieces = re.split(r"(\r\n|\r|\n)", text)
+    shifts: dict[int, list[tuple[int, int]]] = {}  # line -> (column in the text read, columns lost before it)
+    for i in range(0, len(pieces), 2):
+        row = pieces[i]
+        if "\\u" not in row:
+            continue
+        out: list[str] = []
+        marks: list[tuple[int, int]] = []
+        pos = lost = 0
+        for m in _PAIR.finditer(row):
+            out.append(row[pos:m.start()])
+            code = 0x10000 + ((int(m.group(2), 16) - 0xD800) << 10) + (int(m.group(3), 16) - 0xDC00)
+            out.append(f"{m.group(1)}\\U{code:08X}")
+            lost += 2
+            marks.append((len("".join(out)), lost))
+            pos = m.end()
+        out.append(row[pos:])
+        pieces[i] = "".join(out)
+        shifts[i // 2] = marks
+
+    def mapper(line: int, column: int) -> tuple[int, int]:
+        extra = 0
+        for at, lost_before in shifts.get(line, ()):
+            if column >= at:
+                extra = lost_before
+        return line + 1, column + extra + 1
+
+    return "".join(pieces), restore, mapper

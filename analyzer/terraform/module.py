@@ -26,7 +26,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from lexiam import model
-from lexiam.contract import FileResult, LoadOutput, Options, read_text
+from lexiam.contract import FileResult, LoadOutput, Options
 from lexiam.directives import parse_comment
 from lexiam.model import input_error
 from lexiam.terraform.context import Context
@@ -44,7 +44,15 @@ from lexiam.terraform.relevance import (
     own_relevant,
     scan_roots,
 )
-from lexiam.terraform.sources import ModuleSource, SourceFile, is_native, parse_cached, parse_error, read_module_files
+from lexiam.terraform.sources import (
+    ModuleSource,
+    SourceFile,
+    is_native,
+    parse_cached,
+    parse_error,
+    read_module_files,
+    read_source,
+)
 from lexiam.terraform.variables import var_inputs
 from lexiam.values import Location
 
@@ -124,7 +132,7 @@ def _load_module(ctx: Context, folder: Path, real_folder: Path, files: list[Path
     sources: list[SourceFile] = []
     for path in files:
         rel = rel_of(path)
-        text, err, record = read_text(path, rel, options)
+        text, err, record = read_source(path, rel, options)
         if text is None:
             if err is not None:
                 out.errors.append(err)
@@ -179,7 +187,18 @@ def _load_module(ctx: Context, folder: Path, real_folder: Path, files: list[Path
             out.files.append(FileResult(f.rel, "scanned"))
     failed = set(mod.failed)
     out.errors.extend(e for rel, e in ctx.errors.items() if rel not in failed)
+    out.errors.extend(budget_error(ctx))
     return out
+
+
+def budget_error(ctx: Context) -> list[model.Finding]:
+    """One E9500 where an evaluation budget ran out: what was left unevaluated is unknown, and an unknown
+    value never produces a finding, so the reader must know that findings may be missing."""
+    if ctx.budget_hit is None:
+        return []
+    return [input_error("the evaluation budget of this module ran out here (it evaluates more expressions, or "
+                        "builds longer strings and lists, than lexiam follows): the values past it are unknown and "
+                        "findings about them may be missing", ctx.budget_hit)]
 
 
 def _call_parses(caller: Path, name: str, ctx: Context) -> bool:

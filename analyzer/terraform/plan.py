@@ -20,7 +20,8 @@ from lexiam.model import input_error
 from lexiam.terraform import types as tft
 from lexiam.terraform.context import Context
 from lexiam.terraform.extract import View, extract_resource
-from lexiam.terraform.jsontext import json_string_segs
+from lexiam.terraform.hcl import source_lines
+from lexiam.terraform.jsontext import json_string_segs, load_json
 from lexiam.terraform.relevance import SKIP_REASON, looks_relevant
 from lexiam.terraform.tfvalues import first_value, unk
 from lexiam.values import NOVALUE, Location, RList, RMap, Symbol, Value
@@ -173,47 +174,55 @@ class PlanView(View):
         return NOVALUE
 
 
-def _walk_config(module: object, prefix: str, out: dict[str, positioned.PMap], depth: int = 0) -> None:
-    if not isinstance(module, positioned.PMap) or depth > 16:
-        return
-    resources = module.get("resources")
-    if isinstance(resources, positioned.PList):
-        for r in resources:
-            if isinstance(r, positioned.PMap):
-                addr = r.get("address")
-                if isinstance(addr, positioned.PScalar) and addr.text:
-                    out.setdefault(prefix + strip_instances(addr.text), r)
-    calls = module.get("module_calls")
-    if isinstance(calls, positioned.PMap):
-        for name, call in calls.items():
-            if isinstance(call, positioned.PMap):
-                _walk_config(call.get("module"), f"{prefix}module.{name}.", out, depth + 1)
+def _walk_config(module: object, prefix: str, out: dict[str, positioned.PMap]) -> None:
+    """Every resource configuration of a module and its calls, however deep (the JSON reader bounds the
+    nesting: nothing is left out without an E9500), without recursion."""
+    stack = [(module, prefix)]
+    while stack:
+        module, prefix = stack.pop()
+        if not isinstance(module, positioned.PMap):
+            continue
+        resources = module.get("resources")
+        if isinstance(resources, positioned.PList):
+            for r in resources:
+                if isinstance(r, positioned.PMap):
+                    addr = r.get("address")
+                    if isinstance(addr, positioned.PScalar) and addr.text:
+                        out.setdefault(prefix + strip_instances(addr.text), r)
+        calls = module.get("module_calls")
+        if isinstance(calls, positioned.PMap):
+            for name, call in reversed(list(calls.items())):
+                if isinstance(call, positioned.PMap):
+                    stack.append((call.get("module"), f"{prefix}module.{name}."))
 
 
-def _walk_values(plan: PlanModel, module: object, depth: int = 0) -> list[PlanResource]:
+def _walk_values(plan: PlanModel, root: object) -> list[PlanResource]:
+    """The managed resources of a module and its child modules, however deep, in the plan's order."""
     out: list[PlanResource] = []
-    if not isinstance(module, positioned.PMap) or depth > 16:
-        return out
-    resources = module.get("resources")
-    if isinstance(resources, positioned.PList):
-        for r in resources:
-            if not isinstance(r, positioned.PMap):
-                continue
-            mode = r.get("mode")
-            if isinstance(mode, positioned.PScalar) and mode.text not in (None, "managed"):
-                continue
-            addr, type_ = r.get("address"), r.get("type")
-            if not (isinstance(addr, positioned.PScalar) and addr.text and isinstance(type_, positioned.PScalar)
-                    and type_.text):
-                continue
-            address = strip_instances(addr.text)
-            res = PlanResource(address, type_.text, r, plan.configs.get(address), _prefix_of(address))
-            plan.resources.setdefault(address, []).append(res)
-            out.append(res)
-    children = module.get("child_modules")
-    if isinstance(children, positioned.PList):
-        for child in children:
-            out.extend(_walk_values(plan, child, depth + 1))
+    stack = [root]
+    while stack:
+        module = stack.pop()
+        if not isinstance(module, positioned.PMap):
+            continue
+        resources = module.get("resources")
+        if isinstance(resources, positioned.PList):
+            for r in resources:
+                if not isinstance(r, positioned.PMap):
+                    continue
+                mode = r.get("mode")
+                if isinstance(mode, positioned.PScalar) and mode.text not in (None, "managed"):
+                    continue
+                addr, type_ = r.get("address"), r.get("type")
+                if not (isinstance(addr, positioned.PScalar) and addr.text and isinstance(type_, positioned.PScalar)
+                        and type_.text):
+                    continue
+                address = strip_instances(addr.text)
+                res = PlanResource(address, type_.text, r, plan.configs.get(address), _prefix_of(address))
+                plan.resources.setdefault(address, []).append(res)
+                out.append(res)
+        children = module.get("child_modules")
+        if isinstance(children, positioned.PList):
+            stack.extend(reversed(children))
     return out
 
 
@@ -248,7 +257,7 @@ def load_plan(path: Path, rel: str, text: str, options: Options) -> LoadOutput |
         return None
     out = LoadOutput()
     try:
-        tree, _dups = positioned.load(text, rel, max_nodes=options.max_nodes, max_depth=options.max_depth)
+        tree, _dups = load_json(text, rel, max_nodes=options.max_nodes, max_depth=options.max_depth)
     except positioned.LoadError as exc:
         out.errors.append(input_error(f"cannot parse the plan JSON: {exc.reason}", Location(rel, exc.line, exc.column)))
         out.files.append(FileResult(rel, "error", exc.reason))
@@ -262,7 +271,7 @@ def load_plan(path: Path, rel: str, text: str, options: Options) -> LoadOutput |
         out.files.append(FileResult(rel, "skipped", SKIP_REASON))
         return out
     ctx = Context(options, lambda p: rel, [])
-    lines = text.splitlines()
+    lines = source_lines(text)
     ctx.lines[rel] = lines
     plan = PlanModel(ctx, rel, lines)
     config = tree.get("configuration")
@@ -279,6 +288,9 @@ def load_plan(path: Path, rel: str, text: str, options: Options) -> LoadOutput |
     out.units.append(unit)
     out.files.append(FileResult(rel, "scanned"))
     out.errors.extend(ctx.errors.values())
+    if ctx.budget_hit is not None:
+        out.errors.append(input_error("the evaluation budget of this plan ran out here: the values past it are "
+                                      "unknown and findings about them may be missing", ctx.budget_hit))
     return out
 
 

@@ -17,11 +17,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from lexiam import contract
-from lexiam.contract import read_text
+from lexiam.contract import read_bytes, read_text
 from lexiam.terraform.hcl import HclError, ParsedFile, parse_file
 
 if TYPE_CHECKING:
-    from lexiam.contract import Options
+    from lexiam.contract import FileResult, Options
+    from lexiam.model import Finding
     from lexiam.terraform.nodes import Attribute, Block
     from lexiam.values import Location
 
@@ -119,6 +120,25 @@ def parse_error(path: Path, rel: str, text: str) -> HclError | None:
     return result if isinstance(result, HclError) else None
 
 
+def read_source(path: Path, rel: str, options: Options) -> tuple[str | None, Finding | None, FileResult | None]:
+    """A Terraform file's text, as :func:`lexiam.contract.read_text` reads it, except that NUL bytes are
+    text: Terraform reads them (in a comment, in a string), so a NUL byte must not make a ``.tf`` file
+    vanish as "binary" with its findings.  What is not UTF-8 stays an E9500 at the first bad byte."""
+    text, error, record = read_text(path, rel, options, _always)
+    if text is None and error is not None and "NUL byte" in error.message:
+        try:
+            data = read_bytes(path, options.max_file_bytes)
+            if len(data) <= options.max_file_bytes:
+                return data.decode("utf-8").removeprefix("\ufeff"), None, None
+        except (OSError, UnicodeDecodeError):
+            pass
+    return text, error, record
+
+
+def _always(_text: str) -> bool:
+    return True  # a file of a Terraform module is one by its name
+
+
 class SourceFile:
     __slots__ = ("path", "rel", "text")
 
@@ -140,7 +160,7 @@ def read_module_files(folder: Path, reader: Reader) -> list[SourceFile]:
     for name in names:
         path = folder / name
         rel = reader.rel_of(path)
-        text, _err, _rec = read_text(path, rel, reader.options)
+        text, _err, _rec = read_source(path, rel, reader.options)
         if text is not None:
             out.append(SourceFile(path, rel, text))
     return out

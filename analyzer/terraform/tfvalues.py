@@ -20,12 +20,33 @@ MAX_ITEMS = 256  # elements a for expression / dynamic block iterates over
 MAX_MODULE_DEPTH = 8
 MAX_MODULE_INSTANCES = 256
 MAX_STRING = 1_000_000  # characters of one evaluated string
+MAX_LIST = 65_536  # elements of one list a function builds (concat, flatten...)
+# What evaluation may build, in characters of strings and elements of lists (JSON text parsed counts as
+# built): per scan unit, and per resource so that one hostile resource cannot starve the others.  Every
+# string, list and decoded JSON is charged before it is built; past a budget the value is unknown.
+MAX_BUILT = 16_000_000
+MAX_BUILT_PER_RESOURCE = 4_000_000
 
 Thunk = Callable[[], object]
 
 
 def unk(reason: str, loc: Location | None = None) -> Value:
     return Value((unknown(reason),), loc)
+
+
+SYMBOL_SIZE = 12  # what a symbol part counts for in a string's size (its placeholder, @@lexiam0@@)
+
+
+def text_size(values: list[Value], limit: int = MAX_STRING) -> int:
+    """The characters the parts of ``values`` hold together (a symbol as SYMBOL_SIZE), counted up to just
+    past ``limit`` (so that a join of a hundred thousand long strings is refused after the first few)."""
+    size = 0
+    for v in values:
+        for p in v.parts:
+            size += len(p) if isinstance(p, str) else SYMBOL_SIZE
+        if size > limit:
+            break
+    return size
 
 
 def choice(options: list[object]) -> object:

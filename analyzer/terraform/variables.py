@@ -8,10 +8,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lexiam import positioned
-from lexiam.contract import read_text
 from lexiam.policy import literal_tree
-from lexiam.terraform.hcl import HclError, parse_expression, parse_file
+from lexiam.terraform.hcl import HclError, parse_expression, parse_file, source_lines
+from lexiam.terraform.jsontext import load_json
 from lexiam.terraform.relevance import looks_relevant
+from lexiam.terraform.sources import read_source
 from lexiam.terraform.tfvalues import Thunk
 from lexiam.values import Location, Value
 
@@ -40,7 +41,7 @@ def var_inputs(folder: Path, ctx: Context, holder: list[Scope]) -> tuple[dict[st
     def from_file(path: Path) -> None:
         nonlocal relevant
         rel = ctx.rel_of(path)
-        text, err, _rec = read_text(path, rel, options)
+        text, err, _rec = read_source(path, rel, options)
         if text is None:
             if err is not None:
                 ctx.errors.setdefault(rel, err)
@@ -83,13 +84,13 @@ def _strip_loc(node: object) -> object:
 
 def _json_vars(text: str, rel: str, ctx: Context, inputs: dict[str, Thunk]) -> None:
     try:
-        tree, _dups = positioned.load(text, rel, max_nodes=ctx.options.max_nodes, max_depth=ctx.options.max_depth)
+        tree, _dups = load_json(text, rel, max_nodes=ctx.options.max_nodes, max_depth=ctx.options.max_depth)
     except positioned.LoadError as exc:
         ctx.input_error(f"cannot parse the variable file: {exc.reason}", Location(rel, exc.line, exc.column))
         return
     if not isinstance(tree, positioned.PMap):
         return
-    ctx.lines[rel] = text.splitlines()
+    ctx.lines[rel] = source_lines(text)
     for name, node in tree.items():
         converted = literal_tree(node, [])
         inputs[name] = (lambda c=converted: c)

@@ -26,12 +26,11 @@ E9500, and the rest of the file is still read.
 from __future__ import annotations
 
 import json
-import re
 
 from lexiam import positioned
 from lexiam.positioned import PList, PMap, PScalar
-from lexiam.terraform.hcl import HclError, ParsedFile, plain_chunk, split_template
-from lexiam.terraform.jsontext import json_string_segs
+from lexiam.terraform.hcl import HclError, ParsedFile, plain_chunk, source_lines, split_template
+from lexiam.terraform.jsontext import json_string_segs, load_json
 from lexiam.terraform.nodes import Attribute, Block, Body, Chunk, Expr, Literal, ObjectExpr, ObjectItem, Template, TupleExpr
 from lexiam.values import Location
 
@@ -50,11 +49,6 @@ _MAP_ARGUMENTS = frozenset({"tags", "tags_all", "variables", "triggers"})
 # the meta-arguments Terraform takes literally (references or keywords written as strings)
 _LITERAL_META = frozenset({"provider", "depends_on"})
 
-# Line breaks that YAML (and so the positioned reader) counts but Terraform and editors do not: they
-# can only be inside strings of valid JSON, where they are swapped for characters of the same width
-# while reading, and put back in the values.
-_YAML_BREAKS = "\x85\u2028\u2029"
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 def parse_file(text: str, rel: str) -> ParsedFile:
@@ -62,21 +56,20 @@ def parse_file(text: str, rel: str) -> ParsedFile:
     if text.startswith("\ufeff"):
         text = text[1:]
     _check_json(text)
-    read, restore, mapper = _readable(text)
     try:
-        tree, duplicates = positioned.load(read, rel, mapper=mapper)
+        tree, duplicates = load_json(text, rel)
     except positioned.LoadError as exc:
         raise JsonSyntaxError(f"not valid JSON: {exc.reason}", exc.line, exc.column) from None
     if not isinstance(tree, PMap):
         loc = getattr(tree, "loc", None)
         raise JsonSyntaxError("a Terraform JSON file is one JSON object", loc.line if loc else 1, loc.column if loc else 1)
-    lines = _LINE_BREAK.split(text)
-    conv = _Converter(rel, lines, restore)
+    lines = source_lines(text)
+    conv = _Converter(rel, lines)
     try:
         body = conv.root(tree)
     except RecursionError:
         raise JsonSyntaxError("nesting too deep to analyse") from None
-    problems = [(f"the key {restore_text(key, restore)!r} is written twice in one object: only its last value "
+    problems = [(f"the key {key!r} is written twice in one object: only its last value "
                  "is read", loc) for key, loc in duplicates] + conv.problems
     return ParsedFile(rel, body, [], lines, problems)
 
@@ -98,68 +91,6 @@ def _no_constant(name: str) -> object:
     raise ValueError(f"{name} is not a JSON value")
 
 
-# a surrogate pair written as two escapes (an emoji: "\ud83d\ude00"), after an even run of backslashes
-_PAIR = re.compile(r"(?<!\\)((?:\\\\)*)\\u([dD][89abAB][0-9a-fA-F]{2})\\u([dD][c-fC-F][0-9a-fA-F]{2})")
-
-
-def _readable(text: str) -> tuple[str, dict[str, str], positioned.Mapper | None]:
-    """The text as the positioned (YAML) reader can read it, the characters to put back in its strings,
-    and the mapper from positions in it to positions in the file (None: they are the same).
-
-    * YAML counts U+0085, U+2028 and U+2029 as line breaks, Terraform and editors do not: they can only
-      be inside strings, where they are swapped for unused characters of the same width.
-    * libyaml refuses a surrogate pair written as two escapes: it is written as one ``\\U`` escape,
-      two characters shorter, which the mapper makes up for.
-    """
-    restore: dict[str, str] = {}
-    if any(b in text for b in _YAML_BREAKS):
-        code = 0xF0000  # a private use plane: characters no JSON needs, each one column wide
-        for b in _YAML_BREAKS:
-            if b not in text:
-                continue
-            while chr(code) in text:
-                code += 1
-            restore[chr(code)] = b
-            text = text.replace(b, chr(code))
-            code += 1
-    if "\\u" not in text or not _PAIR.search(text):
-        return text, restore, None
-    pieces = re.split(r"(\r\n|\r|\n)", text)
-    shifts: dict[int, list[tuple[int, int]]] = {}  # line -> (column in the text read, columns lost before it)
-    for i in range(0, len(pieces), 2):
-        row = pieces[i]
-        if "\\u" not in row:
-            continue
-        out: list[str] = []
-        marks: list[tuple[int, int]] = []
-        pos = lost = 0
-        for m in _PAIR.finditer(row):
-            out.append(row[pos:m.start()])
-            code = 0x10000 + ((int(m.group(2), 16) - 0xD800) << 10) + (int(m.group(3), 16) - 0xDC00)
-            out.append(f"{m.group(1)}\\U{code:08X}")
-            lost += 2
-            marks.append((len("".join(out)), lost))
-            pos = m.end()
-        out.append(row[pos:])
-        pieces[i] = "".join(out)
-        shifts[i // 2] = marks
-
-    def mapper(line: int, column: int) -> tuple[int, int]:
-        extra = 0
-        for at, lost_before in shifts.get(line, ()):
-            if column >= at:
-                extra = lost_before
-        return line + 1, column + extra + 1
-
-    return "".join(pieces), restore, mapper
-
-
-def restore_text(text: str, restore: dict[str, str]) -> str:
-    for stand_in, original in restore.items():
-        text = text.replace(stand_in, original)
-    return text
-
-
 def _span(start: Location, end: Location) -> Location:
     return Location(start.file, start.line, start.column, end.end_line, end.end_column)
 
@@ -173,10 +104,9 @@ def _what(node: object) -> str:
 
 
 class _Converter:
-    def __init__(self, rel: str, lines: list[str], restore: dict[str, str]) -> None:
+    def __init__(self, rel: str, lines: list[str]) -> None:
         self.rel = rel
         self.lines = lines
-        self.restore = restore
         self.problems: list[tuple[str, Location]] = []
 
     # -- structure --------------------------------------------------------------------------------
@@ -204,7 +134,7 @@ class _Converter:
         if labels_left > 0:
             for key, value in node.items():
                 if key != "//":
-                    self.blocks(out, type_, value, labels_left - 1, [*labels, self.text(key)], node.key_locs[key],
+                    self.blocks(out, type_, value, labels_left - 1, [*labels, key], node.key_locs[key],
                                 kind, rtype)
             return
         if kind in ("resource", "data", "ephemeral") and labels:
@@ -299,14 +229,11 @@ class _Converter:
         return self.template(PScalar(key, loc, '"', True), literal)
 
     def template(self, node: PScalar, literal: bool) -> Template:
-        text = self.text(node.text or "")
+        text = node.text or ""
         chunk = self.chunk(text, node.loc)
         if literal or ("${" not in text and "%{" not in text):
             return Template(node.loc, [chunk] if text else [])
         return Template(node.loc, split_template(chunk, self.rel, self.lines))
-
-    def text(self, text: str) -> str:
-        return restore_text(text, self.restore) if self.restore else text
 
     def chunk(self, text: str, loc: Location) -> Chunk:
         """A string's text and where each of its characters is written (escapes taken into account)."""

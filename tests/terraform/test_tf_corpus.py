@@ -41,9 +41,8 @@ def test_corpus_loads_without_traceback(corpus: str) -> None:
     root = SHARED / corpus
     if not root.is_dir():
         pytest.skip("../shared is not present")
-    seconds, statuses, units, errors = run(root)
-    assert sum(statuses.values()) > 0
-    assert seconds < 120
+    _seconds, statuses, units, errors = run(root)
+    assert sum(statuses.values()) > 0 and units > 0
 
 
 if __name__ == "__main__":  # pragma: no cover - a timing report

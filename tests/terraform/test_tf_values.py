@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 from lexiam import model
@@ -47,9 +46,7 @@ def test_cli_var_with_a_list_value_is_parsed_as_hcl() -> None:
 
 def test_locals_in_any_order_across_files_and_a_cycle_is_unknown() -> None:
     folder = FIXTURES / "locals"
-    start = time.monotonic()
     unit = only_unit(load(folder))
-    assert time.monotonic() - start < 10
     policy = entity(unit, "aws_iam_policy.p")
     assert texts(actions(policy.document)) == ["lex:RecognizeText", "lex:GetBot"]
     (resource,) = policy.document.statements[0].resources
@@ -167,9 +164,9 @@ resource "aws_iam_policy" "q" {{
   policy = jsonencode({{ Statement = [{{ Effect = "Allow", Resource = "*", Action = "lex:RecognizeText" }}] }})
 }}
 """)
-    start = time.monotonic()
     out = load(folder)
-    assert time.monotonic() - start < 30
+    # bounded by counting: the evaluation stopped at its step budget, and said where
+    assert [e.rule_id for e in out.errors] == ["E9500"] and "evaluation budget" in out.errors[0].message
     unit = only_unit(out)
     p = entity(unit, "aws_iam_policy.p")
     assert p.document is not None and all(a.is_unknown for a in actions(p.document)[:3])
