@@ -24,6 +24,7 @@ IAM_USER = "iam_user"
 IAM_GROUP = "iam_group"
 SERVICE_LINKED_ROLE = "service_linked_role"
 LAMBDA_FUNCTION = "lambda_function"
+LAMBDA_ALIAS = "lambda_alias"  # a Lambda function alias (a qualifier), not a Lex bot alias
 LAMBDA_PERMISSION = "lambda_permission"
 ROLE_ATTACHMENT = "role_attachment"
 
@@ -96,11 +97,65 @@ class LexBot(Entity):
 
 
 @dataclass(frozen=True, slots=True)
+class CodeHook:
+    """The Lambda code hook of one locale of a bot alias (only an enabled one is extracted)."""
+
+    locale: Value | None
+    lambda_arn: Value
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationLogs:
+    """Where an alias writes its conversation logs (enabled settings only)."""
+
+    text_log_groups: tuple[Value, ...] = ()  # CloudWatch Logs log group ARNs
+    audio_buckets: tuple[Value, ...] = ()  # S3 bucket ARNs
+    audio_kms_keys: tuple[Value, ...] = ()  # KMS key ARNs that encrypt the audio logs
+
+
+@dataclass(frozen=True, slots=True)
 class LexBotAlias(Entity):
     bot_id: Value | None = None
     name: Value | None = None
     lambda_arns: tuple[Value, ...] = ()
     log_role_arns: tuple[Value, ...] = ()
+    alias_id: Value | None = None  # known for the test alias (TSTALIASID); else the alias's own ID
+    hooks: tuple[CodeHook, ...] = ()
+    logs: ConversationLogs | None = None
+    detect_sentiment: Value | None = None  # SentimentAnalysisSettings.DetectSentiment when it is true
+
+
+@dataclass(frozen=True, slots=True)
+class LexBotLocale(Entity):
+    """A bot locale (inside a bot, or a resource of its own); ``voice`` is its VoiceSettings when set."""
+
+    bot_id: Value | None = None
+    locale_id: Value | None = None
+    voice: Value | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LexIntent(Entity):
+    """An intent with a Kendra configuration (AMAZON.KendraSearchIntent): the index it queries."""
+
+    bot_id: Value | None = None
+    locale_id: Value | None = None
+    name: Value | None = None
+    kendra_index: Value | None = None
+    kendra_loc: Location | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LambdaFunction(Entity):
+    name: Value | None = None  # None: the name is generated at deploy time (CloudFormation, SAM)
+
+
+@dataclass(frozen=True, slots=True)
+class LambdaAlias(Entity):
+    """A Lambda function alias: a name (qualifier) for a version of a function."""
+
+    function_name: Value | None = None
+    name: Value | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +193,13 @@ class ServicePolicy(Entity):
 
 
 @dataclass(frozen=True, slots=True)
+class Resource(Entity):
+    """Any other resource of the unit, known by its address and type only (a log group, a bucket, a key, a
+    Kendra index): what the graph gives as the target of a reference to it. Front ends do not extract it;
+    the graph makes it from ``Unit.resource_types``."""
+
+
+@dataclass(frozen=True, slots=True)
 class RoleAttachment(Entity):
     """A policy attached to a role by a separate resource or by ``ManagedPolicyArns``."""
 
@@ -157,6 +219,7 @@ class ServiceLinkedRole(Entity):
 class LambdaPermission(Entity):
     action: Value | None = None
     function_name: Value | None = None
+    qualifier: Value | None = None  # Terraform's qualifier argument (CloudFormation writes it in FunctionName)
     principal: Value | None = None
     source_arn: Value | None = None
     source_account: Value | None = None
@@ -199,15 +262,21 @@ class Unit:
     resource_types: dict[str, str] = field(default_factory=dict)  # address -> IaC type
     bots: list[LexBot] = field(default_factory=list)
     aliases: list[LexBotAlias] = field(default_factory=list)
+    locales: list[LexBotLocale] = field(default_factory=list)
+    intents: list[LexIntent] = field(default_factory=list)
     resource_policies: list[LexResourcePolicy] = field(default_factory=list)
     roles: list[IamRole] = field(default_factory=list)
     identity_policies: list[IdentityPolicy] = field(default_factory=list)
     attachments: list[RoleAttachment] = field(default_factory=list)
     service_linked_roles: list[ServiceLinkedRole] = field(default_factory=list)
     lambda_permissions: list[LambdaPermission] = field(default_factory=list)
+    functions: list[LambdaFunction] = field(default_factory=list)
+    lambda_aliases: list[LambdaAlias] = field(default_factory=list)
     role_uses: list[RoleUse] = field(default_factory=list)
     service_policies: list[ServicePolicy] = field(default_factory=list)
     lex_v1: list[Entity] = field(default_factory=list)
+    # Resources created only under a condition that is not known (Fn::If conditions, an unknown count)
+    conditional: set[str] = field(default_factory=set)
     # Suppressions written in the unit's files (template Metadata, comments), applied by the engine
     suppressions: list[Suppression] = field(default_factory=list)
     # The path inside a resource of the value written at a location (a front end that can tell
@@ -218,9 +287,10 @@ class Unit:
 
     def entities(self) -> list[Entity]:
         return [
-            *self.bots, *self.aliases, *self.resource_policies, *self.roles,
+            *self.bots, *self.aliases, *self.locales, *self.intents, *self.resource_policies, *self.roles,
             *self.identity_policies, *self.attachments, *self.service_linked_roles,
-            *self.lambda_permissions, *self.role_uses, *self.service_policies, *self.lex_v1,
+            *self.lambda_permissions, *self.functions, *self.lambda_aliases, *self.role_uses,
+            *self.service_policies, *self.lex_v1,
         ]
 
     def policies(self) -> list[tuple[Entity, PolicyDocument, str]]:

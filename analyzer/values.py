@@ -271,7 +271,7 @@ def same(a: Part | tuple[Part, ...] | None, b: Part | tuple[Part, ...] | None,
     return None
 
 
-_ID_ATTRS = frozenset({"id", "botid", "botaliasid", "bot_alias_id", "ref"})
+_ID_ATTRS = frozenset({"id", "botid", "bot_id", "botaliasid", "bot_alias_id", "ref"})
 
 
 def _id_attr(attr: str) -> bool:

@@ -12,13 +12,11 @@ from lexiam.model import FIX_REMOVE, FIX_REPLACE, Fix
 from lexiam.rules.common import (
     Action,
     actions_of,
-    bot_roles,
     display,
     has_lex_intent,
     id_problem,
     lambda_principal,
     lex_v1_permission_misused,
-    policies_on,
     resource_kind,
 )
 from lexiam.rules.data import tables
@@ -272,11 +270,11 @@ def check_actions(ctx: Context) -> Iterator[model.Finding]:
 def _bot_role_documents(ctx: Context) -> dict[int, str]:
     """id(document) -> "the role of bot X" for every policy document that reaches a Lex V2 bot's role."""
     out: dict[int, str] = {}
-    for role, bots in bot_roles(ctx):
+    for role, bots in ctx.graph.bot_roles():
         what = f"role {role.address}, the role of bot {', '.join(b.address for b in bots)}"
-        for _owner, _arn, doc in policies_on(ctx, role):
-            if doc is not None:
-                out.setdefault(id(doc), what)
+        for on in ctx.graph.policies_reaching(role):
+            if on.document is not None:
+                out.setdefault(id(on.document), what)
     return out
 
 
@@ -307,7 +305,7 @@ def _arn_format(ctx: Context, owner: model.Entity, st: model.Statement) -> Itera
             kind = segment_text(segs[0]) if segs else None
             if kind in ("bot", "bot-alias"):
                 for seg, what in zip(segs[1:3], ("bot", "alias")):
-                    problem = id_problem(ctx.unit, seg, what) if seg else None
+                    problem = id_problem(ctx.graph, seg, what) if seg else None
                     if problem:
                         break
         if problem:

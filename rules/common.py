@@ -10,9 +10,11 @@ from typing import TYPE_CHECKING
 
 from lexiam import model, wildcard
 from lexiam.arns import Arn, lex_resource_kind, parse_arn
+from lexiam.graph import may_match
 from lexiam.values import ACCOUNT, REGION, RESOURCE, SELF_KINDS, Part, Symbol, Value, same, segment_text
 
 if TYPE_CHECKING:
+    from lexiam.graph import Graph
     from lexiam.rules.registry import Context
 
 SELF_ACCOUNT = Symbol(ACCOUNT, "AWS::AccountId")
@@ -148,16 +150,16 @@ def display(value: Value | Part | tuple[Part, ...] | None, pins: dict[str, str] 
     return "".join(out)
 
 
-def id_problem(unit: model.Unit, seg: tuple[Part, ...], what: str) -> str | None:
+def id_problem(graph: Graph, seg: tuple[Part, ...], what: str) -> str | None:
     """Why an ARN segment where a bot (``what="bot"``) or alias ID belongs cannot be one: the name of one of
     the unit's bots, a reference to a name, or literal text that is not a 10-character ID. None when it can
     be an ID or cannot be known (a wildcard, an unknown value)."""
     if any(isinstance(p, str) and _WILDCARD.search(p) for p in seg):
         return None
     if what == "bot":
-        for bot in unit.bots:
-            if bot.name is not None and bot.name.parts and bot.name.parts == seg:
-                return f"uses the name of bot {bot.address} ('{display(bot.name)}') where the bot ID belongs"
+        bot = graph.bot_named(seg)
+        if bot is not None and bot.name is not None:
+            return f"uses the name of bot {bot.address} ('{display(bot.name)}') where the bot ID belongs"
     if len(seg) == 1 and isinstance(seg[0], Symbol) and seg[0].kind == RESOURCE:
         if "name" in seg[0].attr.lower():
             return f"uses a {what} name ({seg[0].render()}) where the {what} ID belongs"
@@ -168,75 +170,12 @@ def id_problem(unit: model.Unit, seg: tuple[Part, ...], what: str) -> str | None
     return None
 
 
-# -- roles and the policies that reach them ----------------------------------------------------------------
-
-_ROLE_ENTITIES = (model.IamRole, model.ServiceLinkedRole)
-
-
-def role_name_parts(value: Value) -> tuple[Part, ...] | None:
-    """The role-name part of a role ARN (its last path segment), or the value itself when it is no ARN."""
-    arn = parse_arn(value)
-    if arn is None:
-        return value.parts or None
-    if arn.service_text != "iam":
-        return None
-    segs = arn.resource_segments()
-    if len(segs) < 2 or segment_text(segs[0]) != "role":
-        return None
-    return segs[-1]
-
-
-def referenced(ctx: Context, value: Value | None) -> list[model.Entity]:
-    """The roles and service-linked roles of the unit that a value refers to.
-
-    A typed reference is followed through the graph's index; otherwise a literal or partly symbolic role
-    name (or the name in a role ARN) is the role of the unit with exactly that name.
-    """
-    if value is None:
-        return []
-    out: list[model.Entity] = []
-    for sym in value.symbols:
-        if sym.kind == RESOURCE and sym.address:
-            out.extend(e for e in ctx.graph.entities(sym.address) if isinstance(e, _ROLE_ENTITIES) and e not in out)
-    if out:
-        return out
-    arn = parse_arn(value)
-    if arn is not None and same(arn.account, SELF_ACCOUNT, ctx.pins) is False:
-        return out
-    name = role_name_parts(value)
-    if name:
-        out.extend(r for r in ctx.unit.roles if r.name is not None and r.name.parts == name)
-    return out
-
+# -- roles and the policies that reach them (asked of the graph) ----------------------------------------
 
 def bot_role_values(ctx: Context) -> Iterator[tuple[model.LexBot, Value]]:
     for bot in ctx.unit.bots:
         if bot.version == "v2" and bot.role_arn is not None:
             yield bot, bot.role_arn
-
-
-def bot_roles(ctx: Context) -> list[tuple[model.IamRole, list[model.LexBot]]]:
-    """The ordinary roles of the unit that Lex V2 bots use, each with its bots (in bot order)."""
-    out: dict[str, tuple[model.IamRole, list[model.LexBot]]] = {}
-    for bot, value in bot_role_values(ctx):
-        for role in referenced(ctx, value):
-            if isinstance(role, model.IamRole):
-                out.setdefault(role.address, (role, []))[1].append(bot)
-    return list(out.values())
-
-
-def policies_on(ctx: Context, role: model.IamRole) -> Iterator[tuple[model.Entity, Value | None, model.PolicyDocument | None]]:
-    """(owner, managed policy ARN, document) of every policy that reaches ``role``."""
-    for arn in role.managed_policy_arns:
-        yield role, arn, None
-    for doc in role.inline:
-        yield role, None, doc
-    for att in ctx.unit.attachments:
-        if att.address != role.address and role in referenced(ctx, att.role):
-            yield att, att.policy_arn, att.document
-    for ip in ctx.unit.identity_policies:
-        if any(role in referenced(ctx, r) for r in ip.roles):
-            yield ip, None, ip.document
 
 
 # -- Lambda permissions ------------------------------------------------------------------------------------
@@ -261,3 +200,69 @@ def lex_v1_permission_misused(unit: model.Unit, perm: model.LambdaPermission) ->
     """Whether a permission for the Lex V1 principal was meant for Lex V2 (E9561): its SourceArn is a Lex V2
     ARN, or it has none while the unit holds Lex V2 bots and no Lex V1 resource."""
     return lex_v2_kind(perm.source_arn) is not None or (perm.source_arn is None and lex_v2_unit(unit))
+
+
+# -- what policies allow ------------------------------------------------------------------------------------
+
+def action_covered(st: model.Statement, action: str) -> bool | None:
+    """Whether a statement's Action (or NotAction) covers an action: True, False, or None when unknown."""
+    if st.action_key is None or "Action" in st.unresolved or "NotAction" in st.unresolved:
+        return None
+    folded = action.lower()
+    hits: list[bool | None] = []
+    for v in st.actions:
+        text = v.text
+        hits.append(None if text is None else wildcard.match(text.strip().lower(), folded))
+    if st.action_key == "NotAction":
+        if any(h is True for h in hits):
+            return False
+        return True if all(h is False for h in hits) else None
+    if any(h is True for h in hits):
+        return True
+    return False if all(h is False for h in hits) else None
+
+
+def resource_covered(graph: Graph, st: model.Statement, resource: Value | None) -> bool | None:
+    """Whether a statement's Resource (or NotResource) covers a resource (None: any resource will do, so a
+    statement covers it unless its NotResource excludes every resource)."""
+    if st.resource_key is None or "Resource" in st.unresolved or "NotResource" in st.unresolved:
+        return None if resource is not None or st.resource_key != "Resource" else True
+    if resource is None:
+        return not (st.resource_key == "NotResource" and any((v.text or "").strip() == "*" for v in st.resources))
+    hits: list[bool | None] = []
+    for v in st.resources:
+        if v.text is not None and v.text.strip() == "*":
+            hits.append(True)
+        elif v.text is not None and resource.text is not None:
+            hits.append(wildcard.match(v.text.strip(), resource.text))
+        else:
+            hits.append(None if may_match(v, resource, graph.pins) else False)
+    if st.resource_key == "NotResource":
+        if any(h is True for h in hits):
+            return False
+        return True if all(h is False for h in hits) else None
+    if any(h is True for h in hits):
+        return True
+    return False if all(h is False for h in hits) else None
+
+
+def may_allow(graph: Graph, documents: list[model.PolicyDocument], action: str, resources: list[Value | None]) -> bool:
+    """Whether the documents may allow ``action`` on one of ``resources`` (None: any resource): False only when
+    no Allow statement can cover it, or a Deny without conditions certainly does (NotAction, NotResource and
+    wildcards as IAM reads them; an unknown part always may)."""
+    for resource in resources:
+        allowed = False
+        denied = False
+        for doc in documents:
+            for st in doc.statements:
+                acts = action_covered(st, action)
+                res = resource_covered(graph, st, resource)
+                kind = effect(st)
+                if kind == "Deny":
+                    if acts is True and res is True and not st.conditions and not st.unresolved:
+                        denied = True
+                elif acts is not False and res is not False:
+                    allowed = True
+        if allowed and not denied:
+            return True
+    return False

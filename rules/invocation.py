@@ -1,4 +1,4 @@
-"""Lex as a caller: Lambda permissions for Lex code hooks (W9560, E9561, W9562).
+"""Lex as a caller: Lambda permissions for Lex code hooks (W9560, E9561, W9562, W9563).
 
 Lex V2 invokes a code hook as the service principal ``lexv2.amazonaws.com`` with the ARN of the bot
 alias that handled the turn (``arn:aws:lex:REGION:ACCOUNT:bot-alias/BOTID/ALIASID``) as the source ARN;
@@ -10,13 +10,22 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from lexiam import model
+from lexiam import model, wildcard
 from lexiam.arns import Arn, parse_arn
+from lexiam.graph import Hook, may_match
 from lexiam.model import FIX_REFERENCE, FIX_REPLACE, LEX_BOT, LEX_BOT_ALIAS, Fix
 from lexiam.rules.common import display, id_problem, lambda_principal, lex_v1_permission_misused, lex_v2_kind
 from lexiam.rules.data.service_roles import service_roles
 from lexiam.rules.registry import FIX_SAFE, FIX_UNSAFE, Context, check, rule
-from lexiam.rules.sources import CFN_LAMBDA_PERMISSION, IAM_CONFUSED_DEPUTY, LEX_LAMBDA_API, LEX_SLR, SAR_LEX_V2
+from lexiam.rules.sources import (
+    CFN_LAMBDA_PERMISSION,
+    IAM_CONFUSED_DEPUTY,
+    LAMBDA_RBP,
+    LEX_DESCRIBE_ALIAS,
+    LEX_LAMBDA_API,
+    LEX_SLR,
+    SAR_LEX_V2,
+)
 from lexiam.values import RESOURCE, Part, Value, segment_text
 
 rule(
@@ -74,6 +83,32 @@ rule(
     ),
 )
 
+rule(
+    "W9563", "lambda-permission-missing", "A code hook that no Lambda permission lets Lex V2 invoke",
+    "A bot alias (or the bot's test alias, TSTALIASID) whose locale names a Lambda function of the scan as its "
+    "code hook can only call it when the function's resource policy lets lexv2.amazonaws.com invoke it for that "
+    "alias: a Lambda permission on the function (by name, ARN, and the same qualifier: a permission on the "
+    "function does not cover an alias or version of it) with no SourceArn, or one that matches the alias ARN. "
+    "Without one, every turn that needs the hook fails at run time. Not reported when the function is outside "
+    "the scan, or when a permission of the scan has a principal, function or SourceArn that cannot be known "
+    "(a permission added in the console is invisible to a template, hence a warning).",
+    "Add a Lambda permission: Principal lexv2.amazonaws.com, FunctionName the hook's function (with the same "
+    "qualifier), SourceArn the alias ARN (!GetAtt Alias.Arn, awscc_lex_bot_alias.x.arn) or bot-alias/BOTID/* "
+    "for every alias of the bot, the test alias TSTALIASID included.",
+    "invocation", tags=("lambda", "lex", "correctness"),
+    evidence=(
+        LEX_LAMBDA_API.says("Attach an AWS Lambda function to a bot alias",
+                            "A code hook is attached to a bot alias per locale; Lex V2 invokes it for that alias.",
+                            kind="inferred"),
+        LAMBDA_RBP.says("Resource-based policies for functions, versions and aliases",
+                        "A function's resource-based policy decides which services may invoke it; a permission can "
+                        "be scoped to a version or alias, and applies only to that qualifier.", kind="inferred"),
+        LEX_DESCRIBE_ALIAS.says("URI Request Parameters: botAliasId",
+                                "The test alias's ID is TSTALIASID: a permission scoped to another alias does not "
+                                "cover it."),
+    ),
+)
+
 _WILD = re.compile(r"[*?]")
 _PLACEHOLDER = re.compile(r"<[^<>]*>?|\{[^{}]*\}?|[>}]")
 _V1_TYPES = ("bot:", "intent:", "slottype:")
@@ -116,14 +151,16 @@ def alias_arn_fix(ctx: Context, perm: model.LambdaPermission, value: Value) -> F
     refs = [s for s in value.symbols if s.kind == RESOURCE and s.address]
     named = {s.address for s in refs if s.entity == LEX_BOT_ALIAS}
     bots = {s.address for s in refs if s.entity == LEX_BOT}
+    candidates: list[model.LexBotAlias]
     if len(named) == 1:
-        candidates = [a for a in ctx.unit.aliases if a.address in named]
+        candidates = [a for a in ctx.graph.entities(next(iter(named)), model.LexBotAlias)]  # type: ignore[misc]
     elif not named and len(bots) == 1:
-        candidates = [a for a in ctx.unit.aliases if a.bot_id is not None
-                      and any(s.kind == RESOURCE and s.address in bots for s in a.bot_id.symbols)]
+        candidates = [a for bot in ctx.graph.entities(next(iter(bots)), model.LexBot)
+                      for a in ctx.graph.parts_of(bot)[0]]  # type: ignore[arg-type]
     else:
         return None
     # the alias must be a resource of its own (a bot's test alias has no ARN to refer to), in the same module
+    candidates = [a for a in candidates if a.alias_id is None]
     if len(candidates) != 1 or candidates[0].bot_id is None or _module(candidates[0].address) != _module(perm.address):
         return None
     alias = candidates[0]
@@ -176,7 +213,7 @@ def _resource_problem(ctx: Context, arn: Arn) -> str | None:
     for seg, what in ((segs[1], "bot"), (segs[2] if len(segs) > 2 else None, "alias")):
         if seg is None:
             continue
-        problem = id_problem(ctx.unit, seg, what)
+        problem = id_problem(ctx.graph, seg, what)
         if problem:
             return problem
     return None
@@ -184,3 +221,57 @@ def _resource_problem(ctx: Context, arn: Arn) -> str | None:
 
 def _has_wild(seg: tuple[Part, ...]) -> bool:
     return any(isinstance(p, str) and _WILD.search(p) for p in seg)
+
+
+# -- W9563 ------------------------------------------------------------------------------------------------
+
+@check("W9563")
+def check_missing_permissions(ctx: Context) -> Iterator[model.Finding]:
+    v2 = service_roles().v2_principal
+    for hook in ctx.graph.hooks():
+        fn = hook.function.function
+        if fn is None or not hook.function.known:
+            continue  # outside the scan, or cannot be known
+        if ctx.graph.conditional(hook.alias) or ctx.graph.conditional(fn):
+            continue  # may not exist
+        grants, unknown_target = ctx.graph.permissions_for(fn)
+        if unknown_target or any(_unknowable(g.permission) or ctx.graph.conditional(g.permission) for g in grants):
+            continue
+        target = ctx.graph.alias_arn(hook.alias)
+        if any(_covers(ctx, g.permission, g.qualifier, hook, target, v2) is not False for g in grants):
+            continue
+        where = f" for locale {hook.locale.text}" if hook.locale is not None and hook.locale.text else ""
+        qual = f" (qualifier {hook.function.qualifier})" if hook.function.qualifier else ""
+        alias = "the test alias (TSTALIASID)" if hook.alias.alias_id is not None else f"alias {hook.alias.address}"
+        others = f"; the {len(grants)} permission(s) on it cover other principals, qualifiers or aliases" if grants else ""
+        yield ctx.finding(
+            "W9563", f"the code hook of {alias}{where} is {fn.address}{qual}, and no Lambda permission in the scan lets "
+            f"{v2} invoke it for this alias{others}: Lex cannot call the hook", hook.value.loc, hook.alias)
+
+
+def _unknowable(perm: model.LambdaPermission) -> bool:
+    """A permission whose principal or SourceArn cannot be known: it could be the one the hook needs."""
+    if perm.principal is None or perm.principal.text is None:
+        return True
+    return perm.source_arn is not None and perm.source_arn.is_unknown
+
+
+def _covers(ctx: Context, perm: model.LambdaPermission, qualifier: str | None, hook: Hook, target: Value,
+            v2: str) -> bool | None:
+    """Whether a permission on the hook's function lets Lex V2 invoke it for the hook's alias (None: maybe)."""
+    principal = (perm.principal.text or "").strip() if perm.principal is not None else ""
+    if principal not in (v2, "*"):
+        return False
+    if perm.action is not None:
+        action = perm.action.text
+        if action is None:
+            return None
+        if not wildcard.match(action.strip().lower(), "lambda:invokefunction"):
+            return False
+    if qualifier is None or hook.function.qualifier is None:
+        return None
+    if qualifier != hook.function.qualifier:
+        return False
+    if perm.source_arn is None:
+        return True
+    return None if may_match(perm.source_arn, target, ctx.pins) else False

@@ -123,6 +123,10 @@ class Context:
     pins: dict[str, str] = field(default_factory=dict)
     emits: frozenset[str] = frozenset()  # the IDs of the check running now
 
+    def __post_init__(self) -> None:
+        if self.pins and not self.graph.pins:
+            self.graph.pins = self.pins  # references to the pinned account resolve the same way in the graph
+
     def finding(self, rule_id: str, message: str, loc: Location | None, entity: Entity | str,
                 path: tuple[str | int, ...] = (), fix: Fix | None = None) -> Finding:
         if rule_id not in self.emits:

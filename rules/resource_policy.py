@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from lexiam import model
 from lexiam.arns import parse_arn
+from lexiam.graph import Graph
 from lexiam.model import FIX_REMOVE, Fix
 from lexiam.rules.common import (
     SELF_ACCOUNT,
@@ -330,7 +331,7 @@ def check_rp_resources(ctx: Context) -> Iterator[model.Finding]:
 def check_rp_resource_arns(ctx: Context) -> Iterator[model.Finding]:
     for rp in ctx.unit.resource_policies:
         if rp.resource_arn is not None:
-            problem = lex_v2_arn_problem(ctx.unit, rp.resource_arn, literal_only=False)
+            problem = lex_v2_arn_problem(ctx.graph, rp.resource_arn, literal_only=False)
             if problem:
                 yield ctx.finding("E9511", f"ResourceArn '{display(rp.resource_arn, ctx.pins)}' {problem}: Lex cannot "
                                   "find the bot or alias this policy is for", rp.resource_arn.loc, rp,
@@ -341,7 +342,7 @@ def check_rp_resource_arns(ctx: Context) -> Iterator[model.Finding]:
             if st.resource_key != "Resource":
                 continue
             for r in st.resources:
-                problem = lex_v2_arn_problem(ctx.unit, r, literal_only=True)
+                problem = lex_v2_arn_problem(ctx.graph, r, literal_only=True)
                 if problem:
                     yield ctx.finding("E9511", f"Resource '{display(r, ctx.pins)}' {problem}", r.loc, rp,
                                       (*st.path, "Resource"))
@@ -354,7 +355,7 @@ def check_rp_conditions(ctx: Context) -> Iterator[model.Finding]:
             yield from _conditions(ctx, rp, st)
 
 
-def lex_v2_arn_problem(unit: model.Unit, value: Value, *, literal_only: bool) -> str | None:
+def lex_v2_arn_problem(graph: Graph, value: Value, *, literal_only: bool) -> str | None:
     """Why a Lex ARN is no Lex V2 bot or bot alias ARN (V1 colon form, a name or a malformed ID where an ID
     belongs, a bot-alias ARN missing a segment), or None. ``literal_only``: a statement Resource, where
     wildcards and other resource types are the policy author's business (only what can never name a V2
@@ -375,13 +376,13 @@ def lex_v2_arn_problem(unit: model.Unit, value: Value, *, literal_only: bool) ->
     if kind == "bot":
         if len(segs) < 2:
             return "names no bot ID (bot/BOTID)"
-        return _segment_problem(unit, segs[1], "bot")
+        return _segment_problem(graph, segs[1], "bot")
     if kind == "bot-alias":
         ids = segs[1:]
         if len(ids) < 2 and not any(_wild(s) for s in ids):
             return "has a segment missing (a bot alias ARN is bot-alias/BOTID/ALIASID)"
         for seg, what in zip(ids, ("bot", "alias")):
-            problem = _segment_problem(unit, seg, what)
+            problem = _segment_problem(graph, seg, what)
             if problem:
                 return problem
         return None
@@ -394,10 +395,10 @@ def _wild(seg: tuple[Part, ...]) -> bool:
     return any(isinstance(p, str) and ("*" in p or "?" in p) for p in seg)
 
 
-def _segment_problem(unit: model.Unit, seg: tuple[Part, ...], what: str) -> str | None:
+def _segment_problem(graph: Graph, seg: tuple[Part, ...], what: str) -> str | None:
     if not seg:
         return f"has an empty {what} ID"
-    return id_problem(unit, seg, what)
+    return id_problem(graph, seg, what)
 
 
 def _actions(ctx: Context, rp: model.LexResourcePolicy, st: model.Statement, kind: str | None) -> Iterator[model.Finding]:

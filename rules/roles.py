@@ -1,4 +1,4 @@
-"""Service-linked roles and bot service roles: E9520-W9530.
+"""Service-linked roles and bot service roles: E9520-W9533.
 
 Roles are followed through references, not matched by name alone: a value that refers to a role or a
 service-linked role declared in the unit (``!GetAtt Role.Arn``, ``!Ref SLR``, a literal name, a name
@@ -14,18 +14,19 @@ import dataclasses
 import re
 from collections.abc import Iterator
 
-from lexiam import model
+from lexiam import model, wildcard
 from lexiam.arns import IMPLIED, parse_arn
+from lexiam.graph import role_name_parts
 from lexiam.model import FIX_REPLACE, Fix
 from lexiam.rules.common import (
     SELF_ACCOUNT,
+    action_covered,
     bot_role_values,
-    bot_roles,
     display,
+    effect,
     is_allow,
-    policies_on,
-    referenced,
-    role_name_parts,
+    may_allow,
+    resource_covered,
 )
 from lexiam.rules.data.service_roles import LinkedRole, service_roles
 from lexiam.rules.registry import FIX_SAFE, Context, check, rule
@@ -34,12 +35,16 @@ from lexiam.rules.sources import (
     IAM_CREATE_SLR,
     IAM_MANAGED_POLICIES,
     IAM_PASS_ROLE,
+    IAM_SLR,
     IAM_SLR_PATH_ERROR,
+    LEX_CONVERSATION_LOGS,
     LEX_IAM,
+    LEX_KENDRA,
+    LEX_REPLICATION,
     LEX_SERVICE_ROLES,
     LEX_SLR,
 )
-from lexiam.values import ACCOUNT, Value, same, segment_text
+from lexiam.values import ACCOUNT, Value, concat, same, segment_text, unknown
 
 _SLR_ROWS = ("Service-linked roles",)
 _ROLE_ROWS = ("Service roles",)
@@ -209,6 +214,72 @@ rule(
     replaces=("E9523",),
 )
 
+rule(
+    "E9531", "slr-kendra-intent", "A bot on the Lex service-linked role with a Kendra search intent",
+    "An AMAZON.KendraSearchIntent (a KendraConfiguration) makes Lex call the Amazon Kendra Query operation with "
+    "the bot's role. Outside the console (CloudFormation, Terraform, the API), Lex needs a role of its own that may "
+    "call kendra:Query; the Lex V2 service-linked role gets that permission only when the console adds it, and "
+    "nothing else can change a service-linked role. The search intent fails.",
+    "Give the bot a service role that trusts lexv2.amazonaws.com and allows kendra:Query on the index, and "
+    "point the bot's RoleArn at it.",
+    "roles", tags=("lex", "iam", "service-linked-role", "kendra", "correctness"), feature_rows=_SLR_ROWS,
+    evidence=(
+        LEX_KENDRA.says("IAM policy for the KendraSearchIntent",
+                        "When the intent is created with the CLI or an SDK, a role specifically for calling the "
+                        "Kendra Query operation must be used; the console can instead add the permission to the "
+                        "service-linked role."),
+        LEX_SLR.says("Editing a service-linked role for Amazon Lex V2",
+                     "A Lex service-linked role cannot be edited; Lex itself adds permissions when a feature is added "
+                     "in the console.", kind="inferred"),
+    ),
+)
+rule(
+    "W9532", "bot-role-missing-permission", "A bot's role without the permission a feature of the bot needs",
+    "The bot's role is what Lex calls other services with: Polly for a locale's voice, Comprehend for an alias's "
+    "sentiment analysis, CloudWatch Logs and S3 (and KMS for an encrypted audio bucket) for conversation logs, "
+    "Kendra for a KendraSearchIntent. When the role is defined in the scan and every policy it gets is known "
+    "(inline, attached in the scan, AWS managed policies by their documented content) and none of them allows "
+    "the action the feature needs on the feature's resource (wildcards, NotAction and Deny read as IAM reads "
+    "them), the feature fails at run time. Not reported when any policy of the role cannot be read.",
+    "Allow the action on the feature's resource in the bot's role, e.g. polly:SynthesizeSpeech on \"*\", "
+    "logs:CreateLogStream and logs:PutLogEvents on arn:...:log-group:NAME:*, s3:PutObject on the bucket's "
+    "objects, kms:GenerateDataKey on the key, kendra:Query on the index.",
+    "roles", tags=("lex", "iam", "correctness"), feature_rows=_ROLE_ROWS,
+    evidence=(
+        LEX_SERVICE_ROLES.says("Service role permissions",
+                               "The permissions the bot's role needs for each feature: Polly, Comprehend sentiment, "
+                               "S3 audio logs, CloudWatch text logs, a KMS data key, Kendra."),
+        LEX_CONVERSATION_LOGS.says("Creating an IAM Role and Policies for Conversation Logs",
+                                   "Text logs need logs:CreateLogStream and logs:PutLogEvents on the log group; audio "
+                                   "logs need write access to the bucket, and to the KMS key when it is encrypted."),
+        LEX_KENDRA.says("IAM policy for the KendraSearchIntent", "The role must be allowed to call kendra:Query."),
+        IAM_MANAGED_POLICIES.says("AmazonLexFullAccess, AmazonLexRunBotsOnly, AmazonLexReadOnly",
+                                  "What the Lex managed policies grant, read as data (with AmazonPollyReadOnlyAccess "
+                                  "and AWSLambdaBasicExecutionRole from the AWS Managed Policy Reference)."),
+    ),
+)
+rule(
+    "W9533", "slr-create-condition-mismatch", "iam:CreateServiceLinkedRole for a Lex role under another service's name",
+    "An iam:CreateServiceLinkedRole statement for a Lex service-linked role path (.../aws-service-role/"
+    "replication.lexv2.amazonaws.com/...) whose iam:AWSServiceName condition names another Lex service "
+    "(lexv2.amazonaws.com) never matches: the request to create that role carries the service of its path. The "
+    "statement grants nothing, and creating the role is denied.",
+    "Name the service of the role path in iam:AWSServiceName (replication.lexv2.amazonaws.com for "
+    "AWSServiceRoleForLexV2Replication, as AmazonLexFullAccess does).",
+    "roles", tags=("iam", "service-linked-role", "correctness"), feature_rows=_SLR_ROWS,
+    evidence=(
+        IAM_MANAGED_POLICIES.says("AWS managed policy: AmazonLexFullAccess",
+                                  "Each iam:CreateServiceLinkedRole statement pairs a Lex role path with the service of "
+                                  "that path in iam:AWSServiceName (the replication role with "
+                                  "replication.lexv2.amazonaws.com)."),
+        IAM_SLR.says("Service-linked role permissions",
+                     "iam:AWSServiceName limits iam:CreateServiceLinkedRole to the service the role is for."),
+        LEX_REPLICATION.says("Permissions to replicate bots and manage bot replicas in Lex V2",
+                             "The page's policy names lexv2.amazonaws.com for the replication role's path: copied "
+                             "as is, it never matches.", kind="inferred"),
+    ),
+)
+
 _ACCOUNT_ID = re.compile(r"^\d{12}$")
 
 
@@ -240,7 +311,7 @@ def lex_linked_role(ctx: Context, value: Value | None) -> LinkedRole | None:
     if value is None:
         return None
     data = service_roles()
-    refs = referenced(ctx, value)
+    refs = ctx.graph.roles_of(value)
     for entity in refs:
         if isinstance(entity, model.ServiceLinkedRole):
             svc = _declared_service(entity)
@@ -327,7 +398,7 @@ def check_modified(ctx: Context) -> Iterator[model.Finding]:
 
 def _slr_service_of(ctx: Context, value: Value) -> str | None:
     """The service whose service-linked role a role value names, when it certainly names one."""
-    refs = referenced(ctx, value)
+    refs = ctx.graph.roles_of(value)
     for entity in refs:
         if isinstance(entity, model.ServiceLinkedRole):
             return _declared_service(entity)
@@ -439,7 +510,7 @@ def trusts(doc: model.PolicyDocument | None, service: str) -> tuple[bool | None,
 def check_bot_role_trust(ctx: Context) -> Iterator[model.Finding]:
     want = service_roles().v2_principal
     v1 = service_roles().v1_principal
-    for role, bots in bot_roles(ctx):
+    for role, bots in ctx.graph.bot_roles():
         verdict, others = trusts(role.trust, want)
         if verdict is not False or role.trust is None:
             continue
@@ -519,9 +590,10 @@ def _overprivileged(st: model.Statement) -> Iterator[tuple[Value, str]]:
 @check("W9526")
 def check_bot_role_privileges(ctx: Context) -> Iterator[model.Finding]:
     data = service_roles()
-    for role, bots in bot_roles(ctx):
+    for role, bots in ctx.graph.bot_roles():
         seen: set[tuple[str, object]] = set()
-        for owner, arn, doc in policies_on(ctx, role):
+        for on in ctx.graph.policies_reaching(role):
+            owner, arn, doc = on.owner, on.arn, on.document
             name = caller_policy(arn)
             if name is not None and arn is not None:
                 yield ctx.finding(
@@ -581,3 +653,174 @@ def check_slr_declarations(ctx: Context) -> Iterator[model.Finding]:
             yield ctx.finding(
                 "E9527", f"{slr.address} declares {linked.name_with(suffix)}, already declared by {first.address}: "
                 "the second creation fails", slr.service_name.loc if slr.service_name else None, slr)
+
+
+# -- E9531 ----------------------------------------------------------------------------------------------
+
+@check("E9531")
+def check_slr_kendra(ctx: Context) -> Iterator[model.Finding]:
+    data = service_roles()
+    for bot, value in bot_role_values(ctx):
+        linked = lex_linked_role(ctx, value)
+        if linked is None or linked is not data.bot_role:
+            continue
+        for intent in ctx.graph.parts_of(bot)[2]:
+            if ctx.graph.conditional(intent) or ctx.graph.conditional(bot):
+                continue
+            name = f"intent {display(intent.name)}" if intent.name is not None else "a KendraSearchIntent"
+            yield ctx.finding(
+                "E9531", f"{name} of bot {bot.address} searches Amazon Kendra, but the bot's role is "
+                f"{linked.describe()}: outside the console Lex needs a role of its own that may call kendra:Query",
+                intent.kendra_loc or intent.loc, intent)
+
+
+# -- W9532 ----------------------------------------------------------------------------------------------
+
+def _role_documents(ctx: Context, role: model.IamRole) -> list[model.PolicyDocument] | None:
+    """Every policy document a role gets, or None when one of them cannot be known."""
+    from lexiam.rules.data.managed_policies import managed_policies
+
+    known = managed_policies()
+    docs: list[model.PolicyDocument] = []
+    for on in ctx.graph.policies_reaching(role):
+        if on.document is not None:
+            if not on.document.resolved or on.document.problems:
+                return None
+            docs.append(on.document)
+        elif on.arn is not None:
+            managed = known.of(on.arn.text) if on.arn.text is not None else None
+            if managed is None:
+                return None
+            docs.append(managed.document)
+    return docs
+
+
+_UNKNOWN_KEY = unknown("an object key")
+_UNKNOWN_STREAM = unknown("a log stream")
+
+
+def _log_resources(group: Value) -> list[Value | None]:
+    """The resources text logging writes to: the log group ARN as given, and a log stream of it."""
+    parts = list(group.parts)
+    if parts and isinstance(parts[-1], str) and parts[-1].endswith(":*"):
+        parts[-1] = parts[-1][:-2]
+    stream = concat([Value(tuple(parts)), Value((":log-stream:", _UNKNOWN_STREAM))])
+    return [group, stream]
+
+
+def _features(ctx: Context, bot: model.LexBot) -> Iterator[tuple[model.Entity, Value, str, str, list[Value | None]]]:
+    """(entity, value, what needs it, action, resources) of every feature of a bot that its role serves."""
+    aliases, locales, intents = ctx.graph.parts_of(bot)
+    for locale in locales:
+        if locale.voice is not None:
+            where = f"locale {locale.locale_id.text}" if locale.locale_id is not None and locale.locale_id.text else "a locale"
+            yield locale, locale.voice, f"the voice of {where}", "polly:SynthesizeSpeech", [None]
+    for alias in aliases:
+        name = "the test alias" if alias.alias_id is not None else f"alias {alias.address}"
+        if alias.detect_sentiment is not None:
+            yield alias, alias.detect_sentiment, f"the sentiment analysis of {name}", "comprehend:DetectSentiment", [None]
+        if alias.logs is None:
+            continue
+        for group in alias.logs.text_log_groups:
+            for action in ("logs:CreateLogStream", "logs:PutLogEvents"):
+                yield alias, group, f"the text logs of {name}", action, _log_resources(group)
+        for bucket in alias.logs.audio_buckets:
+            obj = concat([bucket, Value(("/", _UNKNOWN_KEY))])
+            yield alias, bucket, f"the audio logs of {name}", "s3:PutObject", [obj]
+        for key in alias.logs.audio_kms_keys:
+            yield alias, key, f"the encrypted audio logs of {name}", "kms:GenerateDataKey", [key]
+    for intent in intents:
+        if intent.kendra_index is not None:
+            yield intent, intent.kendra_index, f"the Kendra search of intent {display(intent.name)}", "kendra:Query", \
+                [intent.kendra_index]
+
+
+def _resource_policy_may_allow(ctx: Context, role: model.IamRole, action: str, resources: list[Value | None]) -> bool:
+    """Whether a resource policy of the unit (a bucket, key or log policy) may grant the role the action itself:
+    an Allow to the role, to "*" or to a principal that cannot be known (an account principal only delegates to
+    the role's own policies)."""
+    for sp in ctx.unit.service_policies:
+        if sp.document is None:
+            continue
+        for st in sp.document.statements:
+            if effect(st) == "Deny" or action_covered(st, action) is False:
+                continue
+            if st.principal_key == "NotPrincipal" or "Principal" in st.unresolved:
+                names = True
+            else:
+                names = any(p.kind == "*" or (p.value.text or "").strip() == "*" or p.value.is_unknown
+                            or role in ctx.graph.roles_of(p.value) for p in st.principals)
+            if names and any(resource_covered(ctx.graph, st, r) is not False for r in resources):
+                return True
+    return False
+
+
+@check("W9532")
+def check_missing_permission(ctx: Context) -> Iterator[model.Finding]:
+    for role, bots in ctx.graph.bot_roles():
+        if ctx.graph.conditional(role):
+            continue
+        needs = [(bot, *feature) for bot in bots if not ctx.graph.conditional(bot) for feature in _features(ctx, bot)
+                 if not ctx.graph.conditional(feature[0])]
+        if not needs:
+            continue
+        docs = _role_documents(ctx, role)
+        if docs is None:
+            continue  # a policy of the role cannot be read: what it grants is unknown
+        for bot, entity, value, what, action, resources in needs:
+            if may_allow(ctx.graph, docs, action, resources) or _resource_policy_may_allow(ctx, role, action, resources):
+                continue
+            target = display(resources[0], ctx.pins) if resources[0] is not None else "*"
+            yield ctx.finding(
+                "W9532", f"for {what} of bot {bot.address}, Lex needs {action} on {target}, and none of the policies "
+                f"of the bot's role {role.address} allows it: Lex calls the service with that role, so the feature fails",
+                value.loc, entity)
+
+
+# -- W9533 ----------------------------------------------------------------------------------------------
+
+_CREATE_SLR = "iam:CreateServiceLinkedRole"
+_NAME_OPERATORS = frozenset({"stringequals", "stringequalsignorecase", "stringlike"})
+
+
+def _slr_services(st: model.Statement) -> list[str] | None:
+    """The Lex services of a statement's service-linked role paths; None when a resource could be another."""
+    data = service_roles()
+    out: list[str] = []
+    if st.resource_key != "Resource" or not st.resources:
+        return None
+    for r in st.resources:
+        is_path, svc = service_linked_path(r)
+        if not is_path or svc is None or "*" in svc or "?" in svc or data.by_service(svc) is None:
+            return None
+        out.append(svc)
+    return out
+
+
+@check("W9533")
+def check_slr_create_condition(ctx: Context) -> Iterator[model.Finding]:
+    data = service_roles()
+    for owner, doc, kind in ctx.unit.policies():
+        if kind != "identity":
+            continue
+        for st in doc.statements:
+            if effect(st) != "Allow" or action_covered(st, _CREATE_SLR) is not True or "Condition" in st.unresolved:
+                continue
+            services = _slr_services(st)
+            if not services:
+                continue
+            names = [(c, v) for c in st.conditions if (c.key.text or "").strip().lower() == "iam:awsservicename"
+                     for v in c.values]
+            if not names or any(v.text is None for _c, v in names):
+                continue
+            if any(c.operator.split(":", 1)[-1].lower() not in _NAME_OPERATORS for c, _v in names):
+                continue
+            if not all(data.looks_like_lex_service(v.text or "") for _c, v in names):
+                continue
+            if any(wildcard.match((v.text or "").strip().lower(), svc.lower()) for _c, v in names for svc in services):
+                continue
+            _c, first = names[0]
+            yield ctx.finding(
+                "W9533", f"iam:AWSServiceName '{first.text}' names another Lex service than the service-linked role "
+                f"this statement is for ({', '.join(sorted(set(services)))}): the condition never matches, so creating "
+                "the role is denied", first.loc, owner, (*st.path, "Condition"))

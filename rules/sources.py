@@ -59,6 +59,8 @@ CFN_PSEUDO = Page("Get AWS values using pseudo parameters (CloudFormation User G
 CFN_LAMBDA_PERMISSION = Page("AWS::Lambda::Permission (CloudFormation resource reference)",
                              "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/"
                              "aws-resource-lambda-permission.html")
+LAMBDA_RBP = Page("Viewing resource-based IAM policies in Lambda (AWS Lambda Developer Guide)",
+                  "https://docs.aws.amazon.com/lambda/latest/dg/access-control-resource-based.html")
 CFN_TEMPLATE = Page("CloudFormation template format", "https://docs.aws.amazon.com/AWSCloudFormation/latest/"
                     "UserGuide/template-formats.html")
 TF_SYNTAX = Page("Terraform configuration syntax", "https://developer.hashicorp.com/terraform/language/syntax/configuration")

@@ -39,3 +39,32 @@ def test_core_rules_raise_no_false_alarm_on_cloudformation(cfn_corpus_scan: dict
     # misnames a Lex action. The one finding is real: the AWS sample's bot role grants 'polly:SynthesizeSpeech,'
     # (a trailing comma inside the string), which grants nothing, so the bot's voice fails.
     assert core == [("lex/aws-samples__amazon-connect-with-amazon-lex-genai-capabilities/template.yaml", 87, "E9540")]
+
+
+# The findings of the rules across resources on the Lex corpus, each read by hand (issue 14): all true.
+CROSS_RESOURCE = {"W9563", "E9531", "W9532", "W9533"}
+REVIEWED_CROSS_RESOURCE = {
+    # the locale's voice (Joanna); the role's only policy allows lambda:InvokeFunction
+    ("lex/abaasi256__AWS-Health-Advice-Chatbot/infra/main.tf", 194, "W9532"),
+    # the aliases log text to CloudWatch; the bots' roles (module lex_bot*) allow Polly and Lambda only, and the
+    # log resource policy names lex.amazonaws.com, not the role: one finding per action (CreateLogStream,
+    # PutLogEvents)
+    ("lex/alokkulkarni__awsTfElements/connect_comprehensive_stack/main.tf", 977, "W9532"),
+    ("lex/alokkulkarni__awsTfElements/connect_comprehensive_stack/main.tf", 1021, "W9532"),
+    ("lex/alokkulkarni__awsTfElements/connect_comprehensive_stack/main.tf", 1565, "W9532"),
+    ("lex/alokkulkarni__awsTfElements/lex_only_deployment/main.tf", 709, "W9532"),
+    ("lex/alokkulkarni__awsTfElements/lex_only_deployment/main.tf", 802, "W9532"),
+    # the fulfillment hook's one permission is for lex.amazonaws.com (Lex V1's principal; E9561 too)
+    ("lex/alokkulkarni__awsTfElements/connect_nova_sonic_hybrid/main.tf", 453, "W9563"),
+    # the voice (Stephen); the role grants "polly:SynthesizeSpeech," (stray comma) and Comprehend
+    ("lex/aws-samples__amazon-connect-with-amazon-lex-genai-capabilities/template.yaml", 136, "W9532"),
+    # the voice; the role's only policy allows lambda:InvokeFunction
+    ("lex/leo111223__fisco/terraform/lex.tf", 167, "W9532"),
+}
+
+
+def test_cross_resource_findings_are_the_reviewed_ones(cfn_corpus_scan: dict) -> None:
+    found = [(f["file"].split("/corpus/", 1)[-1], f["line"], f["rule_id"]) for f in cfn_corpus_scan["findings"]
+             if f["rule_id"] in CROSS_RESOURCE]
+    assert set(found) == REVIEWED_CROSS_RESOURCE
+    assert len(found) == 14  # the five text-log lines have two findings each

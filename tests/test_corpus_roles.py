@@ -9,8 +9,8 @@ import pytest
 
 from tests.conftest import SHARED, run_lexiam
 
-RULES = {"E9520", "E9521", "E9522", "E9523", "E9524", "E9525", "W9526", "E9527", "W9528", "W9530", "W9560", "E9561",
-         "W9562"}
+RULES = {"E9520", "E9521", "E9522", "E9523", "E9524", "E9525", "W9526", "E9527", "W9528", "W9530", "E9531", "W9532",
+         "W9533", "W9560", "E9561", "W9562", "W9563"}
 
 # Reviewed by hand against corpus/lex/MANIFEST.tsv: each one is a real problem of the template.
 EXPECTED_CFN = {
@@ -18,6 +18,10 @@ EXPECTED_CFN = {
     ("lex/addvaluemachine__Bluecheck-LexBot/cfn/GenAI-FSI-Agent.yml", 142, "W9560"),
     ("lex/aws-samples__generative-ai-amazon-bedrock-langchain-agent-example/cfn/GenAI-FSI-Agent.yml", 252, "W9560"),
     ("lex/salemba__generative-ai-amazon-bedrock-langchain-agent-hexatech/cfn/GenAI-FSI-Agent.yml", 201, "W9560"),
+    # the bot's locale has a voice (VoiceSettings: Stephen) and its role BotRuntimeRole allows only
+    # "polly:SynthesizeSpeech," (a stray comma: no such action, E9540) and comprehend:DetectSentiment: Lex
+    # cannot synthesize speech
+    ("lex/aws-samples__amazon-connect-with-amazon-lex-genai-capabilities/template.yaml", 136, "W9532"),
 }
 
 

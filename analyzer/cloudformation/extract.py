@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from lexiam import model, positioned
+from lexiam import arns, lexconfig, model, positioned
 from lexiam.cloudformation.resolver import Resolver
 from lexiam.cloudformation.types import INTRINSICS
 from lexiam.policy import parse_policy
@@ -13,6 +13,9 @@ from lexiam.positioned import PList, PMap, PNode, PScalar
 from lexiam.values import RList, RMap, Value, candidates, scalars
 
 Path_ = tuple[str | int, ...]
+
+# The ID of a bot's test alias (TestBotAliasSettings): the Lex V2 API reference lets an alias ID be TSTALIASID
+TEST_ALIAS_ID = "TSTALIASID"
 
 
 class Extractor:
@@ -68,6 +71,8 @@ class Extractor:
                 continue
             rtype = self.resolver.types.get(name, "")
             unit.resource_types[name] = rtype
+            if "Condition" in res:
+                unit.conditional.add(name)
             unit.suppressions.extend(suppressions(res.get("Metadata"), name))
             handler = _HANDLERS.get(rtype)
             if handler is None and not _service_type(rtype):
@@ -82,29 +87,22 @@ class Extractor:
     def lex_bot(self, name: str, rtype: str, props: PMap, loc: model.Location) -> None:
         self.unit.bots.append(model.LexBot(name, rtype, loc, name=self.str_prop(props, "Name"),
                                            role_arn=self.str_prop(props, "RoleArn")))
+        bot_id = Value((arns.resource_symbol(name, model.LEX_BOT, "Id"),))
+        if "BotLocales" in props:
+            locales, intents = lexconfig.bot_parts(name, rtype, loc, bot_id, self.resolver.resolve(props["BotLocales"]))
+            self.unit.locales.extend(locales)
+            self.unit.intents.extend(intents)
         test = props.get("TestBotAliasSettings")
         if isinstance(test, PMap):
             self.unit.aliases.append(model.LexBotAlias(
                 f"{name}.TestBotAlias", "AWS::Lex::Bot.TestBotAliasSettings", test.loc,
-                bot_id=None, name=Value.of("TestBotAlias"),
-                lambda_arns=self._code_hooks(test), log_role_arns=()))
-
-    def _code_hooks(self, props: PMap) -> tuple[Value, ...]:
-        out: list[Value] = []
-        resolved = self.resolver.resolve(props.get("BotAliasLocaleSettings"))
-        for opt in candidates(resolved):
-            if not isinstance(opt, RList):
-                continue
-            for item in opt:
-                for entry in candidates(item):
-                    hook = _dig(entry, "BotAliasLocaleSetting", "CodeHookSpecification", "LambdaCodeHook", "LambdaArn")
-                    out.extend(scalars(hook))
-        return tuple(out)
+                bot_id=bot_id, name=Value.of("TestBotAlias"), alias_id=Value.of(TEST_ALIAS_ID),
+                **lexconfig.alias_settings(self.resolver.resolve(test))))  # type: ignore[arg-type]
 
     def lex_bot_alias(self, name: str, rtype: str, props: PMap, loc: model.Location) -> None:
         self.unit.aliases.append(model.LexBotAlias(
             name, rtype, loc, bot_id=self.str_prop(props, "BotId"), name=self.str_prop(props, "BotAliasName"),
-            lambda_arns=self._code_hooks(props)))
+            **lexconfig.alias_settings(self.resolver.resolve(props))))  # type: ignore[arg-type]
 
     def lex_resource_policy(self, name: str, rtype: str, props: PMap, loc: model.Location) -> None:
         self.unit.resource_policies.append(model.LexResourcePolicy(
@@ -168,6 +166,7 @@ class Extractor:
             source_arn=self.str_prop(props, "SourceArn"), source_account=self.str_prop(props, "SourceAccount")))
 
     def lambda_function(self, name: str, rtype: str, props: PMap, loc: model.Location) -> None:
+        self.unit.functions.append(model.LambdaFunction(name, rtype, loc, name=self.str_prop(props, "FunctionName")))
         role = self.str_prop(props, "Role")
         if role is not None:
             self.unit.role_uses.append(model.RoleUse(name, rtype, role.loc or loc, value=role,
@@ -183,9 +182,12 @@ class Extractor:
         {...}``, a map without ``Statement``) grant no Lex access and are left out.  With ``Role``, SAM
         ignores ``Policies``.
         """
-        if "Role" in props:
-            if rtype == "AWS::Serverless::Function":
+        if rtype == "AWS::Serverless::Function":
+            if "Role" in props:
                 self.lambda_function(name, rtype, props, loc)
+                return
+            self.unit.functions.append(model.LambdaFunction(name, rtype, loc, name=self.str_prop(props, "FunctionName")))
+        elif "Role" in props:
             return
         if "Policies" not in props:
             return
@@ -203,6 +205,10 @@ class Extractor:
                         if doc is not None:
                             docs.append(doc)
         self.unit.roles.append(model.IamRole(name, rtype, loc, inline=tuple(docs), managed_policy_arns=tuple(managed)))
+
+    def lambda_alias(self, name: str, rtype: str, props: PMap, loc: model.Location) -> None:
+        self.unit.lambda_aliases.append(model.LambdaAlias(
+            name, rtype, loc, function_name=self.str_prop(props, "FunctionName"), name=self.str_prop(props, "Name")))
 
     def role_properties(self, name: str, rtype: str, props: PMap, loc: model.Location) -> None:
         """What another service's resource holds that the rules read: a role ARN given to it (``RoleArn``,
@@ -225,18 +231,10 @@ def _path_finder(resources: PMap) -> Callable[[str, model.Location], Path_]:
     """The path inside a resource of the innermost node written at a location (``("Properties", "RoleArn")``)."""
 
     def path_at(address: str, loc: model.Location) -> Path_:
-        return positioned.path_to(resources.get(address), loc) or ()
+        # a part of a resource (``Bot.TestBotAlias``) is inside the resource: logical IDs have no dot
+        return positioned.path_to(resources.get(address.split(".", 1)[0]), loc) or ()
 
     return path_at
-
-
-def _dig(node: object, *keys: str) -> object:
-    for key in keys:
-        options = [c for c in candidates(node) if isinstance(c, RMap)]
-        if not options or key not in options[0]:
-            return None
-        node = options[0][key]
-    return node
 
 
 # Properties that hold a role: Role, RoleArn, ServiceRole, ExecutionRoleArn, CloudWatchRoleArn, ...
@@ -331,6 +329,7 @@ _HANDLERS: dict[str, Handler] = {
     "AWS::IAM::ServiceLinkedRole": Extractor.service_linked_role,
     "AWS::Lambda::Permission": Extractor.lambda_permission,
     "AWS::Lambda::Function": Extractor.lambda_function,
+    "AWS::Lambda::Alias": Extractor.lambda_alias,
     "AWS::Serverless::Function": Extractor.sam_function,
     "AWS::Serverless::StateMachine": Extractor.sam_function,
 }

@@ -18,6 +18,7 @@ ENTITY = {
     "AWS::Lambda::Function": model.LAMBDA_FUNCTION,
     "AWS::Serverless::Function": model.LAMBDA_FUNCTION,
     "AWS::Lambda::Permission": model.LAMBDA_PERMISSION,
+    "AWS::Lambda::Alias": model.LAMBDA_ALIAS,
 }
 
 # Ref returns: "Id" (a physical ID), "Name", or "Arn"

@@ -11,7 +11,7 @@ import warnings
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from lexiam import model
+from lexiam import lexconfig, model
 from lexiam.arns import resource_symbol
 from lexiam.terraform.evaluate import first_value
 from lexiam.terraform.jsontext import policy_from
@@ -130,16 +130,36 @@ def _role_name_ref(v: View) -> Value:
 
 # --- handlers --------------------------------------------------------------------------------------
 
+TEST_ALIAS_ID = "TSTALIASID"  # the ID of a bot's test alias (test_bot_alias_settings)
+
+
+def _whole(v: View, *keys: str) -> RMap:
+    """The named arguments and blocks of a resource as one map (what lexconfig reads)."""
+    whole = RMap(loc=v.loc)
+    for key in keys:
+        node = v.get(key)
+        if node is not NOVALUE and node is not None:
+            whole[key] = node
+    return whole
+
+
 def lex_bot(v: View, unit: model.Unit) -> None:
     unit.bots.append(model.LexBot(v.address, v.type, v.loc, name=v.first_scalar("name", "bot_name"),
                                   role_arn=v.scalar("role_arn"), version="v2"))
+    bot_id = Value((resource_symbol(v.address, model.LEX_BOT, "id"),))
+    locales = v.get("bot_locales")
+    if locales is not NOVALUE and locales is not None:
+        found_locales, found_intents = lexconfig.bot_parts(v.address, v.type, v.loc, bot_id, locales, lexconfig.SNAKE)
+        unit.locales.extend(found_locales)
+        unit.intents.extend(found_intents)
     test = v.get("test_bot_alias_settings")
     if test is not NOVALUE and test is not None:
-        hooks = _code_hooks(test)
         loc = next((c.loc for c in candidates(test) if isinstance(c, (RMap, RList))), v.loc)
+        settings = lexconfig.alias_settings(test, lexconfig.SNAKE)
+        settings["lambda_arns"] = tuple(_code_hooks(test))
         unit.aliases.append(model.LexBotAlias(
-            f"{v.address}.TestBotAlias", f"{v.type}.test_bot_alias_settings", loc, bot_id=None,
-            name=Value.of("TestBotAlias"), lambda_arns=tuple(hooks)))
+            f"{v.address}.TestBotAlias", f"{v.type}.test_bot_alias_settings", loc, bot_id=bot_id,
+            name=Value.of("TestBotAlias"), alias_id=Value.of(TEST_ALIAS_ID), **settings))  # type: ignore[arg-type]
 
 
 def _code_hooks(node: object) -> list[Value]:
@@ -150,11 +170,7 @@ def _code_hooks(node: object) -> list[Value]:
 
 
 def lex_bot_alias(v: View, unit: model.Unit) -> None:
-    whole = RMap(loc=v.loc)
-    for key in ("bot_alias_locale_settings", "conversation_log_settings"):
-        node = v.get(key)
-        if node is not NOVALUE and node is not None:
-            whole[key] = node
+    whole = _whole(v, "bot_alias_locale_settings", "conversation_log_settings", "sentiment_analysis_settings")
     lambdas = _code_hooks(whole)
     logs = dig(whole, "conversation_log_settings")
     log_roles: list[Value] = []
@@ -162,9 +178,28 @@ def lex_bot_alias(v: View, unit: model.Unit) -> None:
         log_roles += _dig_values(logs, "audio_log_settings", "destination", "s3_bucket", key)
         log_roles += _dig_values(logs, "text_log_settings", "destination", "cloudwatch", key)
         log_roles += _dig_values(logs, key)
+    settings = lexconfig.alias_settings(whole, lexconfig.SNAKE)
+    settings["lambda_arns"] = tuple(lambdas)
     unit.aliases.append(model.LexBotAlias(
         v.address, v.type, v.loc, bot_id=v.scalar("bot_id"), name=v.first_scalar("bot_alias_name", "name"),
-        lambda_arns=tuple(lambdas), log_role_arns=tuple(log_roles)))
+        log_role_arns=tuple(log_roles), **settings))  # type: ignore[arg-type]
+
+
+def lex_bot_locale(v: View, unit: model.Unit) -> None:
+    """aws_lexv2models_bot_locale: a locale of a bot, with its voice."""
+    whole = _whole(v, "voice_settings")
+    unit.locales.append(model.LexBotLocale(v.address, v.type, v.loc, bot_id=v.scalar("bot_id"),
+                                           locale_id=v.scalar("locale_id"), voice=lexconfig.voice(whole, lexconfig.SNAKE)))
+
+
+def lex_intent(v: View, unit: model.Unit) -> None:
+    """aws_lexv2models_intent: only an intent with a Kendra configuration matters to IAM."""
+    found = lexconfig.kendra(_whole(v, "kendra_configuration"), lexconfig.SNAKE)
+    if found is not None:
+        index, where = found
+        unit.intents.append(model.LexIntent(v.address, v.type, v.loc, bot_id=v.scalar("bot_id"),
+                                            locale_id=v.scalar("locale_id"), name=v.scalar("name"),
+                                            kendra_index=index, kendra_loc=where))
 
 
 def lex_resource_policy(v: View, unit: model.Unit) -> None:
@@ -266,11 +301,17 @@ def service_linked_role(v: View, unit: model.Unit) -> None:
 def lambda_permission(v: View, unit: model.Unit) -> None:
     unit.lambda_permissions.append(model.LambdaPermission(
         v.address, v.type, v.loc, action=v.scalar("action"), function_name=v.scalar("function_name"),
-        principal=v.scalar("principal"), source_arn=v.scalar("source_arn"),
+        qualifier=v.scalar("qualifier"), principal=v.scalar("principal"), source_arn=v.scalar("source_arn"),
         source_account=v.scalar("source_account")))
 
 
+def lambda_alias(v: View, unit: model.Unit) -> None:
+    unit.lambda_aliases.append(model.LambdaAlias(v.address, v.type, v.loc, function_name=v.scalar("function_name"),
+                                                 name=v.scalar("name")))
+
+
 def lambda_function(v: View, unit: model.Unit) -> None:
+    unit.functions.append(model.LambdaFunction(v.address, v.type, v.loc, name=v.scalar("function_name")))
     role = v.scalar("role")
     if role is not None:
         unit.role_uses.append(model.RoleUse(v.address, v.type, role.loc or v.loc, value=role, expects="lambda_role",
@@ -318,6 +359,8 @@ HANDLERS: dict[str, Handler] = {
     "awscc_lex_bot": lex_bot,
     "awscc_lex_bot_alias": lex_bot_alias,
     "aws_lexv2models_bot_alias": lex_bot_alias,
+    "aws_lexv2models_bot_locale": lex_bot_locale,
+    "aws_lexv2models_intent": lex_intent,
     "awscc_lex_resource_policy": lex_resource_policy,
     "aws_iam_role": iam_role,
     "awscc_iam_role": awscc_iam_role,
@@ -336,9 +379,32 @@ HANDLERS: dict[str, Handler] = {
     "awscc_lambda_permission": lambda_permission,
     "aws_lambda_function": lambda_function,
     "awscc_lambda_function": lambda_function,
+    "aws_lambda_alias": lambda_alias,
+    "awscc_lambda_alias": lambda_alias,
     **{t: lex_v1 for t in LEX_V1_TYPES},
     **{t: service_policy for t in SERVICE_POLICY_ARGS},
 }
+
+
+def _instances(view: View) -> int | None:
+    """How many instances ``count`` / ``for_each`` make, when known (None: decided at deploy time)."""
+    for key in ("count", "for_each"):
+        node = view.get(key)
+        if node is NOVALUE or node is None:
+            continue
+        options = list(candidates(node))
+        if len(options) != 1:
+            return None
+        opt = options[0]
+        if isinstance(opt, (RList, RMap)):
+            return len(opt)
+        if isinstance(opt, Value) and opt.text is not None:
+            try:
+                return int(float(opt.text))
+            except ValueError:
+                return None
+        return None
+    return None
 
 
 def extract_resource(view: View, unit: model.Unit) -> None:
@@ -350,6 +416,10 @@ def extract_resource(view: View, unit: model.Unit) -> None:
     if handler is None:
         return
     try:
+        if view.conditional and not _instances(view):
+            # count / for_each decided at deploy time, or zero here from a variable's default that a caller
+            # may set otherwise: the resource may not exist (the rules across resources leave it alone)
+            unit.conditional.add(view.address)
         handler(view, unit)
     except RecursionError:
         pass

@@ -22,6 +22,8 @@ ENTITY: dict[str, str] = {
     "awscc_iam_service_linked_role": model.SERVICE_LINKED_ROLE,
     "aws_lambda_function": model.LAMBDA_FUNCTION,
     "awscc_lambda_function": model.LAMBDA_FUNCTION,
+    "aws_lambda_alias": model.LAMBDA_ALIAS,
+    "awscc_lambda_alias": model.LAMBDA_ALIAS,
     "aws_lambda_permission": model.LAMBDA_PERMISSION,
     "awscc_lambda_permission": model.LAMBDA_PERMISSION,
     "aws_iam_role_policy": model.ROLE_ATTACHMENT,
@@ -50,6 +52,7 @@ IDENTITY: dict[str, frozenset[str]] = {
     model.IAM_GROUP: _COMMON_IDENTITY | {"name", "unique_id"},
     model.LAMBDA_FUNCTION: _COMMON_IDENTITY | {"function_name", "invoke_arn", "qualified_arn",
                                                "qualified_invoke_arn"},
+    model.LAMBDA_ALIAS: _COMMON_IDENTITY | {"name", "invoke_arn"},
 }
 
 # The ARN attribute(s) of entities that have an ARN shape (lexiam.arns.typed_arn)
