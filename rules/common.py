@@ -213,13 +213,17 @@ def action_covered(st: model.Statement, action: str) -> bool | None:
     for v in st.actions:
         text = v.text
         hits.append(None if text is None else wildcard.match(text.strip().lower(), folded))
-    if st.action_key == "NotAction":
-        if any(h is True for h in hits):
-            return False
-        return True if all(h is False for h in hits) else None
+    return _covered(hits, st.action_key == "NotAction")
+
+
+def _covered(hits: list[bool | None], negated: bool) -> bool | None:
+    """Whether an element list (Action, Resource) covers a value, from whether each element matches it; a
+    NotAction / NotResource list covers what none of its elements matches."""
     if any(h is True for h in hits):
-        return True
-    return False if all(h is False for h in hits) else None
+        return not negated
+    if all(h is False for h in hits):
+        return negated
+    return None
 
 
 def resource_covered(graph: Graph, st: model.Statement, resource: Value | None) -> bool | None:
@@ -237,13 +241,7 @@ def resource_covered(graph: Graph, st: model.Statement, resource: Value | None) 
             hits.append(wildcard.match(v.text.strip(), resource.text))
         else:
             hits.append(None if may_match(v, resource, graph.pins) else False)
-    if st.resource_key == "NotResource":
-        if any(h is True for h in hits):
-            return False
-        return True if all(h is False for h in hits) else None
-    if any(h is True for h in hits):
-        return True
-    return False if all(h is False for h in hits) else None
+    return _covered(hits, st.resource_key == "NotResource")
 
 
 def may_allow(graph: Graph, documents: list[model.PolicyDocument], action: str, resources: list[Value | None]) -> bool:

@@ -103,18 +103,8 @@ class HclView(View):
 def dig(node: object, *keys: str) -> list[object]:
     """Every node reached by following keys through maps and lists of maps (``node`` may be a
     Python list of nodes, as :func:`dig` returns)."""
-    current = list(node) if isinstance(node, list) and not isinstance(node, RList) else [node]
-    for key in keys:
-        nxt: list[object] = []
-        for n in current:
-            for opt in candidates(n):
-                if isinstance(opt, RList):
-                    for item in opt:
-                        nxt.extend(c[key] for c in candidates(item) if isinstance(c, RMap) and key in c)
-                elif isinstance(opt, RMap) and key in opt:
-                    nxt.append(opt[key])
-        current = nxt
-    return current
+    starts = list(node) if isinstance(node, list) and not isinstance(node, RList) else [node]
+    return [found for start in starts for found in lexconfig.nodes(start, *keys, naming=lexconfig.CFN)]
 
 
 def _dig_values(node: object, *keys: str) -> list[Value]:
