@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from lexiam import engine, graph
+from lexiam import graph
 from lexiam.engine import Options, scan
 from lexiam.graph import Graph
 from lexiam.model import Unit
@@ -21,13 +21,13 @@ def units_of(tmp_path: Path, files: dict[str, str], monkeypatch: pytest.MonkeyPa
     for name, text in files.items():
         (tmp_path / name).write_text(textwrap.dedent(text).lstrip())
     seen: list[Unit] = []
-    analyse = engine.analyse
 
-    def spy(units: list[Unit], options: Options):
-        seen.extend(units)
-        return analyse(units, options)
+    class Spy(Graph):  # the engine builds one graph per unit: it sees every unit the rules are given
+        def __init__(self, unit: Unit, pins: dict[str, str] | None = None) -> None:
+            seen.append(unit)
+            super().__init__(unit, pins)
 
-    monkeypatch.setattr(engine, "analyse", spy)
+    monkeypatch.setattr(graph, "Graph", Spy)
     scan([tmp_path], Options(root=tmp_path))
     return seen
 
