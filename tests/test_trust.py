@@ -364,3 +364,12 @@ def test_a_mistake_repeated_in_one_statement_is_capped_with_a_notice(tmp_path: P
     assert f"t.json: 250 more E9501 findings were not reported (at most {engine.MAX_PER_RULE}" in run.stderr
     text = run_lexiam("scan", "t.json", cwd=tmp_path).stdout  # each excerpt a window of the one long line
     assert max(len(line) for line in text.splitlines()) < 400
+
+
+def test_what_a_restricted_configuration_takes_out_of_the_gate_is_annotated(tmp_path: Path) -> None:
+    tree = _gate_tree(tmp_path)
+    (tree / ".lexiam.yaml").write_text("ignore: [E9501]\nexclude: [skipme]\n", encoding="utf-8")
+    run = run_lexiam("scan", ".", "--config-mode", "restricted", "--format", "github", cwd=tree)
+    (note,) = [ln for ln in run.stdout.splitlines() if ln.startswith("::warning title=lexiam configuration::")]
+    assert "suppressed 1 finding and excluded 1 path from the scan" in note
+    assert not any(ln.startswith("::error") and "E9501" in ln for ln in run.stdout.splitlines())

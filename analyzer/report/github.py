@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 
 from lexiam.model import Finding, ScanResult
-from lexiam.report.summary import summary_text
+from lexiam.report.summary import EXCLUDED, summary_text
 from lexiam.sanitize import visible
 
 COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
@@ -103,12 +103,17 @@ def annotations(result: ScanResult, sarif_file: str | None = None) -> list[str]:
     kind = [COMMANDS.get(f.severity, "warning") for f in active]
     over = any(kind.count(k) > n for k, n in PER_STEP.items())
     caps = dict(PER_STEP, notice=PER_STEP["notice"] - 1) if over else dict(PER_STEP)
+    config = _config_effect(result)
+    if config:  # what the repository's configuration took out of the gate is shown where reviewers look
+        caps["warning"] -= 1
     shown: list[Finding] = []
     for f, k in zip(active, kind):
         if caps[k] > 0:
             caps[k] -= 1
             shown.append(f)
     lines = [annotation(f) for f in shown]
+    if config:
+        lines.append("::warning title=lexiam configuration::" + escape_data(config))
     left = len(active) - len(shown)
     if left:
         where = ["the step summary"] if os.environ.get("GITHUB_STEP_SUMMARY") else []
@@ -120,6 +125,21 @@ def annotations(result: ScanResult, sarif_file: str | None = None) -> list[str]:
             f"{PER_STEP['error']} errors, {PER_STEP['warning']} warnings and {PER_STEP['notice']} notices per step; "
             f"{where_text} {'have' if len(where) > 1 else 'has'} all {len(active)}"))
     return lines
+
+
+def _config_effect(result: ScanResult) -> str:
+    """What the configuration took out of the gate: findings its ignore / select marked suppressed
+    (``--config-mode restricted``), paths its exclude left out; "" when nothing."""
+    suppressed = sum(1 for f in result.findings if f.suppressed_by == "config")
+    excluded = sum(1 for f in result.files if f.status == "skipped" and f.reason.startswith(EXCLUDED))
+    parts = []
+    if suppressed:
+        parts.append(f"suppressed {suppressed} finding{'s' if suppressed != 1 else ''}")
+    if excluded:
+        parts.append(f"excluded {excluded} path{'s' if excluded != 1 else ''} from the scan")
+    if not parts:
+        return ""
+    return f"the repository's configuration {' and '.join(parts)} (the SARIF report lists them)"
 
 
 def render(result: ScanResult, context: dict[str, object]) -> str:
