@@ -45,10 +45,10 @@ from lexiam.values import Location
 
 # The Lark tree depth we follow (a source nesting level is 3-4 tree levels); deeper is an input error.
 MAX_TREE_DEPTH = 480
-# The tokens of one file that are parsed: python-hcl2's tree holds about a kilobyte per token while the
-# file is converted (150,000 tokens: some 1 MiB of ordinary HCL, ten times the largest file of the test
-# corpus, parsed in a few seconds); a file past it is one E9500, before its tree is built.
-MAX_TOKENS = 150_000
+# The tokens of one file that are parsed: python-hcl2's tree holds about half a kilobyte per token while
+# the file is converted (250,000 tokens: some 850 KB of ordinary HCL, eight times the largest file of the
+# test corpus, parsed in a few seconds); the parse stops at the first token past it: one E9500.
+MAX_TOKENS = 250_000
 
 
 class HclError(Exception):
@@ -90,10 +90,19 @@ def _without_gc() -> Iterator[None]:
 def _parser_tree(text: str):  # noqa: ANN202 - lark.Tree
     import hcl2  # deferred: building the Lark parser costs ~0.1 s, only pay it when HCL is parsed
 
-    raw = getattr(hcl2, "parses_to_tree", None)
-    if raw is None:  # 7.x and older: another grammar (it even reads "300 300" as one number)
+    if getattr(hcl2, "parses_to_tree", None) is None:  # 7.x and older: another grammar ("300 300" is a number)
         raise HclError(f"python-hcl2 8.1 or later is required, {getattr(hcl2, '__version__', '?')} is installed")
-    return raw(text)
+    from hcl2.parser import parser
+
+    # python-hcl2's parser, fed token by token so that the tokens can be counted as they come (the newline:
+    # as hcl2.parses_to_tree adds it, the grammar wants one at the end)
+    interactive = parser().parse_interactive(text + "\n")
+    for n, token in enumerate(interactive.iter_parse(), 1):
+        if n > MAX_TOKENS:
+            raise HclError(f"more than {MAX_TOKENS:,} tokens: past what lexiam parses in one Terraform file "
+                           "(python-hcl2 holds about half a kilobyte of memory per token)",
+                           getattr(token, "line", 1) or 1, getattr(token, "column", 1) or 1)
+    return interactive.feed_eof()
 
 
 def warm_up() -> None:
@@ -145,7 +154,6 @@ def parse_file(text: str, rel: str) -> ParsedFile:
 
     if text.startswith("\ufeff"):
         text = text[1:]
-    _check_tokens(text)
     with _without_gc():
         try:
             tree = _parser_tree(text)
@@ -164,25 +172,6 @@ def parse_file(text: str, rel: str) -> ParsedFile:
         except RecursionError:
             raise HclError("nesting too deep to analyse") from None
         return ParsedFile(rel, body, conv.comments(tree), lines)
-
-
-def _check_tokens(text: str) -> None:
-    """Refuse a file of more than MAX_TOKENS tokens, counted by python-hcl2's own lexer (a token is at least
-    one character: a shorter text is never counted), stopping at the first token past the limit."""
-    if len(text) <= MAX_TOKENS:
-        return
-    try:
-        from hcl2.parser import parser
-
-        for n, token in enumerate(parser().lex(text + "\n"), 1):
-            if n > MAX_TOKENS:
-                raise HclError(f"more than {MAX_TOKENS:,} tokens: past what lexiam parses in one Terraform file "
-                               "(python-hcl2 holds about a kilobyte of memory per token)",
-                               getattr(token, "line", 1) or 1, getattr(token, "column", 1) or 1)
-    except HclError:
-        raise
-    except Exception:  # noqa: BLE001 - what does not lex is reported by the parse itself
-        return
 
 
 def source_lines(text: str) -> list[str]:

@@ -209,3 +209,15 @@ def test_a_link_in_a_module_callers_folder_is_never_opened(tmp_path: Path) -> No
     doc, events = audited_scan(tmp_path, root, "--account-id", "111122223333")
     assert [f["resource"] for f in doc["findings"]] == ["module.bot.awscc_lex_resource_policy.bot"]
     assert not [e for e in events if str(secret) in e], "the link out of the tree was opened"
+
+
+def test_a_file_past_the_token_limit_is_one_e9500_and_its_parse_stops_there(tmp_path: Path,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    from lexiam.terraform import hcl
+    from tests.terraform.conftest import load
+
+    monkeypatch.setattr(hcl, "MAX_TOKENS", 2_000)  # the limit smaller, the test faster: the same code path
+    (tmp_path / "main.tf").write_text(POLICY + 'locals {\n  l = [' + ", ".join(['"lex:A"'] * 5_000) + "]\n}\n")
+    out = load(tmp_path)
+    assert [(e.rule_id, e.line) for e in out.errors] == [("E9500", 10)]  # at the token past the limit
+    assert "more than 2,000 tokens" in out.errors[0].message
