@@ -81,6 +81,10 @@ rule(
         LEX_SLR.says("Editing a service-linked role for Amazon Lex V2",
                      "Lex V2 does not allow its service-linked roles to be edited; Lex itself adds permissions as "
                      "the bot's features need them."),
+        IAM_CREATE_SLR.says("Description",
+                            "A policy can be attached to a service-linked role only by a request made through the "
+                            "service the role depends on (the Lex console's change to the role goes through Lex; a "
+                            "template's attachment does not)."),
     ),
 )
 rule(
@@ -218,8 +222,9 @@ rule(
     "E9531", "slr-kendra-intent", "A bot on the Lex service-linked role with a Kendra search intent",
     "An AMAZON.KendraSearchIntent (a KendraConfiguration) makes Lex call the Amazon Kendra Query operation with "
     "the bot's role. Outside the console (CloudFormation, Terraform, the API), Lex needs a role of its own that may "
-    "call kendra:Query; the Lex V2 service-linked role gets that permission only when the console adds it, and "
-    "nothing else can change a service-linked role. The search intent fails.",
+    "call kendra:Query; the Lex V2 service-linked role gets that permission only when the console adds it "
+    "(through Lex: IAM takes a policy for a service-linked role only from the service it depends on). The search "
+    "intent fails.",
     "Give the bot a service role that trusts lexv2.amazonaws.com and allows kendra:Query on the index, and "
     "point the bot's RoleArn at it.",
     "roles", tags=("lex", "iam", "service-linked-role", "kendra", "correctness"), feature_rows=_SLR_ROWS,
@@ -228,9 +233,9 @@ rule(
                         "When the intent is created with the CLI or an SDK, a role specifically for calling the "
                         "Kendra Query operation must be used; the console can instead add the permission to the "
                         "service-linked role."),
-        LEX_SLR.says("Editing a service-linked role for Amazon Lex V2",
-                     "A Lex service-linked role cannot be edited; Lex itself adds permissions when a feature is added "
-                     "in the console.", kind="inferred"),
+        IAM_CREATE_SLR.says("Description",
+                            "A policy can be attached to a service-linked role only by a request made through the "
+                            "service the role depends on: a template cannot add kendra:Query to it."),
     ),
 )
 rule(
