@@ -406,7 +406,7 @@ def scan(paths: Iterable[Path], options: Options, baseline: Baseline | None = No
         if prepare is not None:
             prepare(options)  # scan-wide work, once: forked workers inherit it
     results = jobs.run(tasks, lambda t: run_task(t, options), lambda t: task_weight(t, options),
-                       options.jobs, options.progress, _before_fork,
+                       options.jobs, _progress_in_files(options.progress, len(files)), _before_fork,
                        on_crash=lambda t, why: crashed_task(t, why, options), size=_task_files)
     for r in results:
         files.extend(r.files)
@@ -429,6 +429,14 @@ def scan(paths: Iterable[Path], options: Options, baseline: Baseline | None = No
     records = sorted({(f.file, f.status): f for f in files}.values(), key=lambda f: (f.file, f.status))
     notices = [n for r in results for n in r.notices] + outcome.notices
     return ScanResult(ordered, records, outcome.baselined, notices=notices)
+
+
+def _progress_in_files(progress: Callable[[int, int], None] | None, skipped: int
+                       ) -> Callable[[int, int], None] | None:
+    """Progress counted in files, the files the walk skipped included: the count the summary gives."""
+    if progress is None:
+        return None
+    return lambda done, total: progress(done + skipped, total + skipped)
 
 
 def _folder_order(item: tuple[tuple[str, Path], list[str]]) -> tuple[Path, str]:
