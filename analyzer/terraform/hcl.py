@@ -154,6 +154,8 @@ def parse_file(text: str, rel: str) -> ParsedFile:
 
     if text.startswith("\ufeff"):
         text = text[1:]
+    original = text
+    text, block_comments = normalise(text, original)
     with _without_gc():
         try:
             tree = _parser_tree(text)
@@ -165,13 +167,86 @@ def parse_file(text: str, rel: str) -> ParsedFile:
             raise
         except Exception as exc:  # the parser is third-party code: never let it crash the scan
             raise HclError(f"{type(exc).__name__}: {exc}".split("\n", 1)[0]) from None
-        lines = source_lines(text)
+        lines = source_lines(original)
         conv = _Converter(rel, lines)
         try:
             body = conv.body(tree.children[0] if tree.children else None, 0)
         except RecursionError:
             raise HclError("nesting too deep to analyse") from None
-        return ParsedFile(rel, body, conv.comments(tree), lines)
+        comments = sorted(conv.comments(tree) + block_comments, key=lambda c: (c.line, c.column))
+        return ParsedFile(rel, body, comments, lines)
+
+
+# What the native-syntax scanner looks for in code, in a quoted string, and the closing line of a heredoc
+_CODE = re.compile(r'"|#|//|/\*|<<-?([A-Za-z_][\w-]*)[ \t]*\r?\n|\{|\}')
+_IN_STRING = re.compile(r'\\.|\$\$\{|%%\{|"|\$\{|%\{|\n')
+
+
+def normalise(text: str, original: str) -> tuple[str, list[Comment]]:
+    """The text python-hcl2 is given, where it differs from HashiCorp's parser: a heredoc's closing marker
+    with blanks or a carriage return after it closes the heredoc (python-hcl2 would read on, and the
+    blocks up to a later marker would vanish inside it); a ``/* */`` comment is blanked out (python-hcl2
+    refuses one between a block's type and its labels, or after ``=``) and returned as a comment.  Every
+    position is kept: only blanks at line ends are dropped, and a comment becomes as many spaces."""
+    if "<<" not in text and "/*" not in text:
+        return text, []
+    out: list[str] = []
+    comments: list[Comment] = []
+    pos = 0  # what is copied to out up to
+    i = 0
+    stack: list[int] = [0]  # brace depths: one per code context (the file, each interpolation)
+    n = len(text)
+    while i < n:
+        if len(stack) % 2 == 0:  # inside a quoted string (odd: code)
+            m = _IN_STRING.search(text, i)
+            if m is None:
+                break
+            tok = m.group(0)
+            i = m.end()
+            if tok == '"' or tok == "\n":
+                stack.pop()
+            elif tok in ("${", "%{"):
+                stack.append(0)
+            continue
+        m = _CODE.search(text, i)
+        if m is None:
+            break
+        tok = m.group(0)
+        i = m.end()
+        if tok == '"':
+            stack.append(-1)
+        elif tok in ("#", "//"):
+            end = text.find("\n", i)
+            i = n if end < 0 else end
+        elif tok == "/*":
+            end = text.find("*/", i)
+            end = n if end < 0 else end + 2
+            start = m.start()
+            before = text.rfind("\n", 0, start) + 1
+            line = text.count("\n", 0, start) + 1
+            body = text[start:end]
+            comments.append(Comment(line, start - before + 1, body, text[before:start].strip() == "", line + body.count("\n")))
+            out.append(text[pos:start])
+            out.append(re.sub(r"[^\r\n]", " ", body))
+            pos = i = end
+        elif tok == "{":
+            stack[-1] += 1
+        elif tok == "}":
+            if stack[-1] == 0 and len(stack) > 1:
+                stack.pop()  # the end of an interpolation: back in its string
+            else:
+                stack[-1] = max(stack[-1] - 1, 0)
+        elif m.group(1):  # a heredoc: its body runs to the first line that is its marker, blanks around
+            close = re.compile(rf"(?m)^[ \t]*{re.escape(m.group(1))}([ \t]*\r?)$").search(text, i)
+            if close is None:
+                i = n
+                break
+            if close.group(1):  # blanks or a CR after the marker: dropped, as HashiCorp's parser trims them
+                out.append(text[pos:close.start(1)])
+                pos = close.end(1)
+            i = close.end()
+    out.append(text[pos:])
+    return "".join(out), comments
 
 
 def source_lines(text: str) -> list[str]:
