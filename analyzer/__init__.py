@@ -7,7 +7,7 @@ The public API is :func:`scan` and the types of what it returns (docs/usage/pyth
     for finding in result.findings: ...
 
 They are imported on first use: ``import lexiam`` loads this module alone, so the command line starts
-without the engine, YAML or networkx until a scan needs them.
+without the engine, YAML or the HCL parser until a scan needs them.
 """
 
 from __future__ import annotations

@@ -86,7 +86,8 @@ def _sar_decided(meta: RuleMeta) -> list[str]:
     for i in decided:
         on = ", ".join(sorted(i.resource_types)) or "-"
         lines.append(f"| {i.name} | {i.resource_policy} | {on} |")
-    lines += ["", "Where the two disagree, the feature table wins:", "",
+    lines += ["", "Where the two disagree, the feature table wins (an action the two place on different resource "
+              "types is accepted on either: AWS's own example bot policy grants ListBotAliases):", "",
               "| action | feature table | Service Authorization Reference |", "|---|---|---|"]
     for i in disagree:
         table = ", ".join(sorted(i.resource_types)) or "not usable"

@@ -435,7 +435,7 @@ def versions(lexiam_env: Path, checkov_env: Path, cfnlint_env: Path) -> dict[str
                            capture_output=True, text=True)
     out = {"lexiam": f"{_installed_version(lexiam_env, 'lexiam')} (commit {commit.stdout.strip()}"
                      f"{', with uncommitted changes' if dirty.stdout.strip() else ''})"}
-    for dist in ("PyYAML", "python-hcl2", "lark", "networkx"):
+    for dist in ("PyYAML", "python-hcl2", "lark"):
         out[dist] = _installed_version(lexiam_env, dist) or "?"
     out["checkov"] = _installed_version(checkov_env, "checkov") or "?"
     out["cfn-lint"] = _installed_version(cfnlint_env, "cfn-lint") or "?"

@@ -65,10 +65,12 @@ rule(
 rule(
     "E9502", "rp-wrong-resource-type", "An action on the wrong kind of Lex resource",
     "Each action can only be used in the policy of the resource type it acts on: bot actions (UpdateBot, "
-    "BuildBotLocale, ...) in a bot policy, bot alias actions (RecognizeText, UpdateBotAlias, ListBotAliases, ...) "
-    "in a bot alias policy. Lex rejects a policy that names an action for the other resource type. Where the "
-    "feature table and the Service Authorization Reference disagree, the feature table wins; for actions the "
-    "table does not list, the Service Authorization Reference decides (the list is below).",
+    "BuildBotLocale, ...) in a bot policy, bot alias actions (RecognizeText, UpdateBotAlias, ...) in a bot alias "
+    "policy. Lex rejects a policy that names an action for the other resource type. Where the feature table and "
+    "the Service Authorization Reference disagree, the feature table wins; for actions the table does not list, "
+    "the Service Authorization Reference decides (the list is below). The one action the two place differently, "
+    "ListBotAliases (the table: bot alias; the SAR: bot), is accepted in both: AWS's own example bot policy "
+    "grants it.",
     "Move the action to a policy on the right resource: a bot policy for bot actions, a bot alias policy "
     "for runtime and alias actions.",
     "resource_policy", tags=("lex", "resource-policy", "correctness"),
@@ -418,7 +420,7 @@ def _actions(ctx: Context, rp: model.LexResourcePolicy, st: model.Statement, kin
             expanded = t.expand(action.name if action.is_lex else "*")
             rejected = sorted(
                 a.name for a in expanded
-                if a.resource_policy == "no" or (kind is not None and kind not in a.resource_types))
+                if a.resource_policy == "no" or (kind is not None and kind not in a.accepted_on))
             detail = (f"; it expands to {len(expanded)} actions, of which {len(rejected)} cannot be used in a "
                       f"{where}: " + ", ".join(rejected[:12]) + (", ..." if len(rejected) > 12 else "")) if rejected else \
                 f"; it expands to {len(expanded)} actions"
@@ -435,8 +437,8 @@ def _actions(ctx: Context, rp: model.LexResourcePolicy, st: model.Statement, kin
         if info.resource_policy == "no":
             yield ctx.finding("E9501", f"lex:{info.name} cannot be used in a resource-based policy{basis}; Lex rejects "
                               f"this {where}", action.value.loc, rp, path, removal(action))
-        elif kind is not None and kind not in info.resource_types:
-            right = " or ".join(_kind_name(k) for k in sorted(info.resource_types))
+        elif kind is not None and kind not in info.accepted_on:
+            right = " or ".join(_kind_name(k) for k in sorted(info.accepted_on))
             yield ctx.finding("E9502", f"lex:{info.name} can only be used in a {right}, not in this {where}{basis}",
                               action.value.loc, rp, path, removal(action))
 
@@ -446,7 +448,7 @@ def _held(t, action: Action, kind: str | None) -> bool:  # noqa: ANN001 - the ta
     info = t.action(action.name) if action.is_lex and not action.is_wildcard else None
     if info is None:
         return True
-    return info.resource_policy != "no" and (kind is None or kind in info.resource_types)
+    return info.resource_policy != "no" and (kind is None or kind in info.accepted_on)
 
 
 def _principals(ctx: Context, rp: model.LexResourcePolicy, st: model.Statement) -> Iterator[model.Finding]:

@@ -98,7 +98,7 @@ def test_metadata(dists) -> None:
         "3.10", "3.11", "3.12", "3.13"]
     requires = meta.get_all("Requires-Dist")
     assert {r.split(">")[0].split("<")[0].split(";")[0].strip() for r in requires if "extra ==" not in r} == {
-        "pyyaml", "python-hcl2", "networkx", "tomli"}
+        "pyyaml", "python-hcl2", "tomli"}
     assert "lexiam" in meta.get_payload() and "pip install lexiam" in meta.get_payload()
 
 

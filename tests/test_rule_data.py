@@ -206,6 +206,31 @@ def test_the_feature_table_wins_over_the_sar() -> None:
     assert tag.resource_policy == "no" and tag.sar_resource_types == frozenset({"bot", "bot-alias"})
     assert "feature table wins" in t.precedence
     assert not info.decided_by_sar and t.action("ListBotReplicas").decided_by_sar
+    # ... and AWS's own example bot policy grants it on the bot: neither placement is reported (E9502)
+    assert info.accepted_on == frozenset({"bot", "bot-alias"})
+    assert t.action("RecognizeText").accepted_on == frozenset({"bot-alias"})
+
+
+def test_list_bot_aliases_is_no_error_in_either_policy(tmp_path) -> None:  # noqa: ANN001
+    from tests.conftest import run_lexiam
+
+    for arn in ("bot/ABCDEFGHIJ", "bot-alias/ABCDEFGHIJ/KLMNOPQRST"):
+        (tmp_path / "stack.yaml").write_text(f"""Resources:
+  Policy:
+    Type: AWS::Lex::ResourcePolicy
+    Properties:
+      ResourceArn: !Sub arn:${{AWS::Partition}}:lex:${{AWS::Region}}:${{AWS::AccountId}}:{arn}
+      Policy:
+        Statement:
+          - Effect: Allow
+            Principal: {{AWS: !Sub "arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:role/reader"}}
+            Action: [lex:ListBotAliases, lex:UpdateBot]
+            Resource: !Sub arn:${{AWS::Partition}}:lex:${{AWS::Region}}:${{AWS::AccountId}}:{arn}
+""")
+        found = run_lexiam("scan", "stack.yaml", "--format", "json", "--fail-on", "none", cwd=tmp_path).json()["findings"]
+        e9502 = [f["message"] for f in found if f["rule_id"] == "E9502"]
+        assert not any("ListBotAliases" in m for m in e9502), e9502
+        assert any("UpdateBot" in m for m in e9502) == arn.startswith("bot-alias/")  # the check itself still works
 
 
 def test_resource_policy_no_actions_match_rules_md() -> None:

@@ -50,6 +50,15 @@ class ActionInfo:
     note: str = ""
 
     @property
+    def accepted_on(self) -> frozenset[str]:
+        """The resource types whose policy may hold the action without an error: the feature table's, and
+        where the SAR places it otherwise, the SAR's too.  The one such action, ListBotAliases, is a bot
+        alias action in the table and a bot action in the SAR, and AWS's own example bot policy ("Resource-
+        based policy examples for Amazon Lex V2") grants it: neither placement is an error Lex is known to
+        make."""
+        return self.resource_types | (self.sar_resource_types or frozenset())
+
+    @property
     def decided_by_sar(self) -> bool:
         """True when the feature table does not list the action, so the SAR decided where it may be used."""
         return self.basis == "inferred_from_sar"
