@@ -104,7 +104,7 @@ def test_action_metadata() -> None:
     action = load_action()
     assert metadata_problems(action) == []
     assert set(action["inputs"]) == {"path", "format", "fail-on", "account-id", "region", "sarif-file", "config",
-                                     "config-mode", "category", "python", "cache"}
+                                     "config-mode", "parse-all", "category", "python", "cache"}
     assert action["inputs"]["config-mode"]["default"] == "restricted"
     assert {"findings", "errors", "sarif-file"} <= set(action["outputs"])
     # every input reaches the helper through the environment, under the name it reads
@@ -218,9 +218,9 @@ def test_scan_arguments() -> None:
     args = helper.scan_args({"path": "stacks/a.yaml\n b c$(touch${IFS}x)", "format": "", "fail-on": "error",
                              "account-id": "", "config-mode": ""}, "/w/lexiam.sarif")
     assert args == ["scan", "stacks/a.yaml", "b", "c$(touch${IFS}x)", "--format", "github", "--sarif-file", "/w/lexiam.sarif",
-                    "--config-mode", "restricted", "--fail-on", "error"]
-    args = helper.scan_args({"path": "", "config-mode": "off", "config": "x.yaml", "category": "bots", "region": "eu-west-1"},
-                            "s")
+                    "--config-mode", "restricted", "--parse-all", "--fail-on", "error"]
+    args = helper.scan_args({"path": "", "config-mode": "off", "config": "x.yaml", "category": "bots", "region": "eu-west-1",
+                             "parse-all": "false"}, "s")
     assert args == ["scan", ".", "--format", "github", "--sarif-file", "s", "--config-mode", "off", "--region",
                     "eu-west-1", "--config", "x.yaml", "--sarif-category", "bots"]
 

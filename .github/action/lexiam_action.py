@@ -205,6 +205,8 @@ def scan_args(inputs: Mapping[str, str], sarif: str) -> list[str]:
     paths = inputs.get("path", "").split() or ["."]
     args = ["scan", *paths, "--format", inputs.get("format") or "github", "--sarif-file", sarif,
             "--config-mode", inputs.get("config-mode") or "restricted"]
+    if (inputs.get("parse-all") or "true").lower() != "false":
+        args.append("--parse-all")  # a pull request must not hide a file from the scan by how it spells Lex
     for name, option in (("fail-on", "--fail-on"), ("account-id", "--account-id"), ("region", "--region"),
                          ("config", "--config"), ("category", "--sarif-category")):
         if inputs.get(name):
@@ -212,7 +214,8 @@ def scan_args(inputs: Mapping[str, str], sarif: str) -> list[str]:
     return args
 
 
-INPUTS = ("path", "format", "fail-on", "account-id", "region", "sarif-file", "config", "config-mode", "category")
+INPUTS = ("path", "format", "fail-on", "account-id", "region", "sarif-file", "config", "config-mode", "parse-all",
+          "category")
 
 
 def counts(sarif: Path) -> dict[str, str]:
@@ -226,6 +229,8 @@ def scan(env: Mapping[str, str]) -> int:
     inputs = {name: env.get("INPUT_" + name.upper().replace("-", "_"), "").strip() for name in INPUTS}
     if inputs["config-mode"] and inputs["config-mode"] not in CONFIG_MODES:
         return error(f"config-mode must be one of {', '.join(CONFIG_MODES)}, got {inputs['config-mode']!r}")
+    if inputs["parse-all"] and inputs["parse-all"].lower() not in ("true", "false"):
+        return error(f"parse-all must be true or false, got {inputs['parse-all']!r}")
     workspace = env.get("GITHUB_WORKSPACE") or os.getcwd()
     sarif = Path(resolve(inputs["sarif-file"] or "lexiam.sarif", workspace, windows))
     sarif.parent.mkdir(parents=True, exist_ok=True)
