@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from lexiam.model import input_error
-from lexiam.terraform.sources import ModuleSource, read_module_files
+from lexiam.terraform.sources import ModuleSource, installed_modules, read_module_files
 from lexiam.terraform.tfvalues import MAX_BUILT, MAX_BUILT_PER_RESOURCE, MAX_STEPS, MAX_STEPS_PER_RESOURCE, rendered
 
 if TYPE_CHECKING:
@@ -59,6 +59,7 @@ class Context:
         self.built = MAX_BUILT
         self.built_here = MAX_BUILT_PER_RESOURCE
         self.budget_hit: Location | None = None  # where an evaluation budget ran out first
+        self._installed: dict[Path, dict[str, Path]] = {}
 
     def release(self) -> None:
         """Let go of the parse trees and evaluation memos, once the unit is extracted.  Scopes, modules
@@ -108,6 +109,12 @@ class Context:
         text = rendered(value)
         if "{" in text or "[" in text:
             self.srcmaps[(value.loc, text)] = segs
+
+    def installed(self, root: Path) -> dict[str, Path]:
+        """The modules ``terraform init`` installed for a root module (read once)."""
+        if root not in self._installed:
+            self._installed[root] = installed_modules(root, self)
+        return self._installed[root]
 
     def module_source(self, folder: Path) -> ModuleSource:
         mod = self.modules.get(folder)

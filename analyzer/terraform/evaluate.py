@@ -455,6 +455,8 @@ class Scope:
         self.children[name] = None
         block = self.mod.module_call(name)
         folder = self.local_source(block) if block is not None else None
+        if block is not None and folder is None:
+            folder = self.installed_source(name)
         ctx = self.ctx
         if (block is None or folder is None or folder in self.chain or len(self.chain) > MAX_MODULE_DEPTH
                 or ctx.instances >= MAX_MODULE_INSTANCES):
@@ -469,6 +471,12 @@ class Scope:
         child = Scope(ctx, mod, f"{self.prefix}module.{name}.", inputs, (*self.chain, folder), self.root_folder)
         self.children[name] = child
         return child
+
+    def installed_source(self, name: str) -> Path | None:
+        """The folder ``terraform init`` installed a module call in (a registry or git source)."""
+        key = ".".join([*self.prefix.split(".")[1::2][: self.prefix.count("module.")], name])
+        folder = self.ctx.installed(self.root_folder).get(key)
+        return folder if folder is not None and self.ctx.inside(folder) else None
 
     def local_source(self, block: Block) -> Path | None:
         """The folder of a module block whose source is a local path inside the scan; else None."""

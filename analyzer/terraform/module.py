@@ -145,7 +145,9 @@ def _load_module(ctx: Context, folder: Path, real_folder: Path, files: list[Path
     prefilter = getattr(options, "prefilter", True)  # --parse-all turns it off
     relevant = (not prefilter or vars_relevant or own_relevant(real_folder, sources, ctx.allowed)
                 or any(folder_relevant(child, ctx, index) for _n, child in module_calls(real_folder, sources)
-                       if ctx.inside(child) and child != real_folder))
+                       if ctx.inside(child) and child != real_folder)
+                or any(own_relevant(folder, read_module_files(folder, ctx), ctx.allowed)
+                       for folder in ctx.installed(real_folder).values()))
     if not relevant:
         return _skip_all(sources, out, SKIP_REASON)
 

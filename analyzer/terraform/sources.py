@@ -271,3 +271,41 @@ class ModuleSource:
         if name not in self.outputs:
             self._search(("output", name), [_decl_pattern("output", name)])
         return self.outputs.get(name)
+
+
+# --- modules installed by terraform init -----------------------------------------------------------
+
+def installed_modules(root: Path, reader: Reader) -> dict[str, Path]:
+    """The module folders ``terraform init`` installed for a root module, by module key (``bot``,
+    ``bot.child``), from ``.terraform/modules/modules.json``: only folders inside the root module's own
+    folder (``.terraform`` is there), never through a link out of it; {} without the file."""
+    import json
+
+    try:
+        top = root.resolve()
+        path = root / ".terraform" / "modules" / "modules.json"
+        if not path.is_file() or not path.resolve().is_relative_to(top):
+            return {}
+    except (OSError, RuntimeError):
+        return {}
+    text, _err, _rec = read_text(path, reader.rel_of(path), reader.options)
+    if text is None:
+        return {}
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError):
+        return {}
+    out: dict[str, Path] = {}
+    for entry in data.get("Modules", []) if isinstance(data, dict) else []:
+        if not isinstance(entry, dict):
+            continue
+        key, folder = entry.get("Key"), entry.get("Dir")
+        if not isinstance(key, str) or not key or not isinstance(folder, str):
+            continue
+        try:
+            real = (root / folder).resolve()
+        except (OSError, RuntimeError, ValueError):
+            continue
+        if real.is_dir() and real.is_relative_to(top) and real != top:
+            out[key] = real
+    return out

@@ -90,3 +90,41 @@ def test_a_child_whose_caller_does_not_parse_is_analysed_on_its_own(tmp_path: Pa
     statuses = {(f.file, f.status, f.reason) for f in result.files}
     assert ("child/main.tf", "scanned", "") in statuses
     assert [f.rule_id for f in result.findings if f.file == "main.tf"] == ["E9500"]
+
+
+def test_modules_installed_by_terraform_init_are_followed_inside_the_tree(tmp_path) -> None:  # noqa: ANN001
+    import json
+    import os
+
+    from tests.conftest import run_lexiam
+
+    (tmp_path / "main.tf").write_text('module "bot" {\n  source  = "example/lexbot/aws"\n  version = "1.0.0"\n'
+                                      '  action  = "lex:*"\n}\nmodule "outside" {\n  source = "example/other/aws"\n}\n')
+    installed = tmp_path / ".terraform" / "modules"
+    (installed / "bot").mkdir(parents=True)
+    (installed / "bot" / "main.tf").write_text('''variable "action" {}
+resource "aws_lexv2models_bot" "order" {
+  name = "OrderBot"
+}
+resource "awscc_lex_resource_policy" "bot" {
+  resource_arn = aws_lexv2models_bot.order.arn
+  policy = jsonencode({ Statement = [{ Effect = "Allow", Principal = { AWS = "arn:aws:iam::111122223333:root" },
+                                       Action = var.action, Resource = "*" }] })
+}
+''')
+    elsewhere = tmp_path.parent / (tmp_path.name + "-elsewhere")
+    elsewhere.mkdir()
+    (elsewhere / "main.tf").write_text((installed / "bot" / "main.tf").read_text().replace("var.action", '"lex:*"'))
+    os.symlink(elsewhere, installed / "linked")
+    (installed / "modules.json").write_text(json.dumps({"Modules": [
+        {"Key": "", "Source": "", "Dir": "."},
+        {"Key": "bot", "Source": "registry.terraform.io/example/lexbot/aws", "Version": "1.0.0",
+         "Dir": ".terraform/modules/bot"},
+        {"Key": "outside", "Source": "registry.terraform.io/example/other/aws", "Dir": ".terraform/modules/linked"},
+        {"Key": "up", "Source": "x", "Dir": "../"}]}))
+    run = run_lexiam("scan", ".", "--format", "json", "--fail-on", "none", "--no-config", "--account-id", "111122223333",
+                     cwd=tmp_path)
+    found = [(f["rule_id"], f["file"], f["resource"]) for f in run.json()["findings"]]
+    # the value comes from the root module's call, the resource from the installed folder; the module
+    # linked out of the tree is not read
+    assert found == [("W9509", "main.tf", "module.bot.awscc_lex_resource_policy.bot")]
