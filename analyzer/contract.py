@@ -160,6 +160,12 @@ def relative(path: Path, root: Path) -> str:
 
 # --- reading files -----------------------------------------------------------------------------
 
+def split_lines(text: str) -> list[str]:
+    """A file's lines as positions count them: at line feeds only (a trailing CR dropped).  ``str.splitlines``
+    also breaks at U+2028, U+0085, U+2029 and lone CRs, which GitHub, editors and our positions do not."""
+    return [ln.removesuffix("\r") for ln in text.split("\n")]
+
+
 # Byte order marks, longest first (the UTF-32 LE mark starts with the UTF-16 LE one).
 _BOMS = ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"), (b"\xef\xbb\xbf", "utf-8"),
          (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))

@@ -243,7 +243,8 @@ def check_missing_permissions(ctx: Context) -> Iterator[model.Finding]:
         where = f" for locale {hook.locale.text}" if hook.locale is not None and hook.locale.text else ""
         qual = f" (qualifier {hook.function.qualifier})" if hook.function.qualifier else ""
         alias = "the test alias (TSTALIASID)" if hook.alias.alias_id is not None else f"alias {hook.alias.address}"
-        others = f"; the {len(grants)} permission(s) on it cover other principals, qualifiers or aliases" if grants else ""
+        others = ("; the permission on it covers" if len(grants) == 1 else f"; the {len(grants)} permissions on it cover") + \
+            " other principals, qualifiers or aliases" if grants else ""
         yield ctx.finding(
             "W9563", f"the code hook of {alias}{where} is {fn.address}{qual}, and no Lambda permission in the scan lets "
             f"{v2} invoke it for this alias{others}: Lex cannot call the hook", hook.value.loc, hook.alias)

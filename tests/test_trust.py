@@ -284,6 +284,26 @@ def test_unicode_line_breaks_do_not_shift_line_numbers(tmp_path: Path, brk: str)
     assert lines[69][16:].startswith("lex:CreateBotAlias")
 
 
+@pytest.mark.parametrize("brk", ["\u2028", "\u0085", "\r"])
+def test_unicode_line_breaks_do_not_shift_positions_inside_json_policy_text(tmp_path: Path, brk: str) -> None:
+    """A position inside a JSON policy string is mapped through the source lines: they are split at LF only."""
+    policy = json.dumps({"Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:role/x"},
+                                        "Action": ["lex:CreateBot"], "Resource": "*"}]})
+    (tmp_path / "t.yaml").write_text(f"""AWSTemplateFormatVersion: "2010-09-09"
+Description: "one{brk}two"
+Resources:
+  BotPolicy:
+    Type: AWS::Lex::ResourcePolicy
+    Properties:
+      ResourceArn: arn:aws:lex:us-east-1:123456789012:bot/ABCDEFGHIJ
+      Policy: '{policy}'
+""", encoding="utf-8", newline="")
+    run = run_lexiam("scan", "t.yaml", "--format", "json", "--fail-on", "none", cwd=tmp_path)
+    (finding,) = [f for f in run.json()["findings"] if f["rule_id"] == "E9501"]
+    row = (tmp_path / "t.yaml").read_bytes().decode("utf-8").split("\n")[7]
+    assert (finding["line"], finding["column"]) == (8, row.index('"lex:CreateBot"') + 1)
+
+
 # --- Fn::ForEach ------------------------------------------------------------------------------------
 
 FOREACH = """\

@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 from lexiam.cloudformation import foreach
-from lexiam.contract import FileResult, LoadOutput, Options
+from lexiam.contract import FileResult, LoadOutput, Options, split_lines
 from lexiam.directives import parse_comment
 from lexiam.model import Suppression, Unit, input_error
 from lexiam.positioned import LoadError, PMap, load
@@ -106,7 +106,7 @@ def load_file(path: Path, rel: str, text: str, options: Options) -> LoadOutput:
         more = f" and {len(duplicates) - 1} more" if len(duplicates) > 1 else ""
         out.errors.append(input_error(
             f"duplicate key '{key}'{more}: CloudFormation rejects the template (the last value is analysed)", loc))
-    unit = unit_from_tree(tree, rel, text.splitlines())
+    unit = unit_from_tree(tree, rel, split_lines(text))
     unit.suppressions.extend(comment_suppressions(text, rel))
     out.units.append(unit)
     out.files.append(FileResult(rel, "scanned"))

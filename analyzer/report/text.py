@@ -45,7 +45,7 @@ class Sources:
         return lines[number - 1]
 
     def _read(self, file: str) -> list[str] | None:
-        from lexiam.contract import decode, read_bytes
+        from lexiam.contract import decode, read_bytes, split_lines
 
         data = self.given.get(file)
         if data is None:
@@ -65,7 +65,7 @@ class Sources:
         if text is None:
             text = data.decode("utf-8", "replace")
         # Lines as findings count them: at LF only (a U+2028 or a lone CR is no line break to GitHub either)
-        return [ln.removesuffix("\r") for ln in text.split("\n")]
+        return split_lines(text)
 
 
 def excerpt(src: str, f: Finding) -> tuple[str, int, int, bool, bool]:
