@@ -64,7 +64,7 @@ REVIEWED_CROSS_RESOURCE = {
 
 
 def test_cross_resource_findings_are_the_reviewed_ones(cfn_corpus_scan: dict) -> None:
-    found = [(f["file"].split("/corpus/", 1)[-1], f["line"], f["rule_id"]) for f in cfn_corpus_scan["findings"]
+    found = [(f["file"].split("corpus/", 1)[-1], f["line"], f["rule_id"]) for f in cfn_corpus_scan["findings"]
              if f["rule_id"] in CROSS_RESOURCE]
     assert set(found) == REVIEWED_CROSS_RESOURCE
     assert len(found) == 14  # the five text-log lines have two findings each
