@@ -109,17 +109,11 @@ class Graph:
 
     # -- nodes ----------------------------------------------------------------------------------------
     def conditional(self, entity: model.Entity) -> bool:
-        """Whether an entity exists only under a condition that is not known (Fn::If, count = cond ? 1 : 0)."""
+        """Whether an entity exists only under a condition that is not known (Fn::If, count = cond ? 1 : 0),
+        its own or that of what it is part of (a bot's test alias, a module instance's resources)."""
         if not self.unit.conditional:
             return False
-        address = entity.address
-        while True:
-            if address in self.unit.conditional:
-                return True
-            head, dot, _ = address.rpartition(".")
-            if not dot:
-                return False
-            address = head
+        return any(a in self.unit.conditional for a in (entity.address, *model.enclosing(entity.address)))
 
     def entities(self, address: str, kind: type[model.Entity] | None = None) -> list[model.Entity]:
         found = self.by_address.get(address, [])

@@ -253,6 +253,34 @@ class Suppression:
     problem: str = ""
 
 
+def enclosing(address: str) -> list[str]:
+    """The addresses an address is part of, innermost first: ``Bot`` for ``Bot.TestBotAlias``;
+    ``module.bot["a.b"].aws_iam_role.x``, ``module.bot["a.b"].aws_iam_role``, ``module.bot["a.b"]``,
+    ``module.bot``, ``module`` for ``module.bot["a.b"].aws_iam_role.x[0]``.  An instance key in brackets
+    (a quoted string with ``\\`` escapes, or a number) is one step, whatever it holds."""
+    cuts: list[int] = []  # where each step after the first starts
+    i, n = 0, len(address)
+    while i < n:
+        ch = address[i]
+        if ch == ".":
+            cuts.append(i)
+        elif ch == "[":
+            cuts.append(i)
+            i += 1
+            quoted = False
+            while i < n:
+                c = address[i]
+                if quoted and c == "\\":
+                    i += 1
+                elif c == '"':
+                    quoted = not quoted
+                elif c == "]" and not quoted:
+                    break
+                i += 1
+        i += 1
+    return [address[:c] for c in reversed(cuts) if c > 0]
+
+
 @dataclass
 class Unit:
     """One template or one Terraform module: the entities the rules see together."""

@@ -25,7 +25,7 @@ import difflib
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 
-from lexiam.model import INPUT_ERROR_ID, Finding, Suppression, finding_at
+from lexiam.model import INPUT_ERROR_ID, Finding, Suppression, enclosing, finding_at
 
 NO_REASON = "no reason given"
 UNUSED_ID, UNUSED_SLUG = "I9590", "suppression-unused"
@@ -162,14 +162,13 @@ def _written(findings: list[Finding], written: list[Suppression], stage: Stage, 
 
 
 def _resource_candidates(by_resource: dict[str, list[Suppression]], resource: str) -> list[Suppression]:
-    """The suppressions of a resource and of the resources it is part of (``Bot`` for ``Bot.TestBotAlias``)."""
+    """The suppressions of a resource and of the resources it is part of (``Bot`` for ``Bot.TestBotAlias``;
+    ``aws_lambda_permission.allow`` for its instance ``aws_lambda_permission.allow["orders"]``)."""
     if not resource or not by_resource:
         return []
     out = list(by_resource.get(resource, ()))
-    head, dot, _ = resource.rpartition(".")
-    while dot:
+    for head in enclosing(resource):
         out.extend(by_resource.get(head, ()))
-        head, dot, _ = head.rpartition(".")
     return out
 
 

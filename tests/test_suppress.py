@@ -106,6 +106,20 @@ def test_stage_matches_by_line_resource_and_file() -> None:
     assert {f.suppressed_by for f in out[:3]} == {"comment"}
 
 
+def test_a_resource_suppression_covers_its_instances_and_parts() -> None:
+    # a comment on a block covers every instance count / for_each makes of it, whatever the instance key
+    # holds (a dot, a bracket, a quote), and the parts of each (a bot's test alias); not another block
+    at = Location("main.tf", 2, 1)
+    written = [Suppression("W9563", "all of them", "comment", at, resource="aws_lambda_permission.allow"),
+               Suppression("W9563", "in the module", "comment", at, resource='module.bot["a.b"].awscc_lex_bot.x')]
+    resources = ['aws_lambda_permission.allow["orders"]', 'aws_lambda_permission.allow["a.b].\\"c"]',
+                 "aws_lambda_permission.allow[0]", 'module.bot["a.b"].awscc_lex_bot.x["k"].TestBotAlias',
+                 'aws_lambda_permission.allowed["orders"]', 'module.bot["a"].awscc_lex_bot.x']
+    found = [Finding("W9563", "s", "warning", "m", "main.tf", 9, 3, 9, 4, resource=r) for r in resources]
+    out = apply(found, written, Stage(known=["W9563"])).findings
+    assert [f.suppressed for f in out] == ["all of them"] * 3 + ["in the module", None, None]
+
+
 needs_terraform = pytest.mark.skipif(
     importlib.util.find_spec("lexiam.terraform") is None or not TF_BAD.is_file(),
     reason="the Terraform front end is not in this checkout")

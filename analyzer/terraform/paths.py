@@ -9,6 +9,9 @@ encoding.  ``aws_iam_role.bot`` + the position of ``"lex.amazonaws.com"`` in
 ``assume_role_policy = jsonencode({Statement = [{Principal = {Service = "lex.amazonaws.com"}}]})``
 gives ``("assume_role_policy", "Statement", 0, "Principal", "Service")``.
 
+A part of a resource (``awscc_lex_bot.order.TestBotAlias``, a bot's test alias) is inside the resource's
+block, as in CloudFormation: its path starts at ``test_bot_alias_settings``.
+
 A position that is not inside the resource's own block (a value that came from a module's caller or
 a variable default) has no path: ``()``.
 """
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from lexiam.model import enclosing
 from lexiam.terraform.nodes import Block, Body, Call, Chunk, Expr, ObjectExpr, Template, TupleExpr
 from lexiam.values import Location
 
@@ -31,6 +35,8 @@ def block_path_finder(blocks: dict[str, Block]) -> Callable[[str, Location], Pat
 
     def path_at(address: str, loc: Location) -> PathTo:
         block = blocks.get(address)
+        if block is None:  # a part of a resource (a bot's test alias): the resource's block
+            block = next((blocks[a] for a in enclosing(address) if a in blocks), None)
         if block is None or block.file != loc.file or not block.loc.covers(loc):
             return ()
         return tuple(_in_body(block.body, loc))

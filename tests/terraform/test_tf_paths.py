@@ -73,3 +73,12 @@ def test_a_value_written_outside_the_resource_block_has_no_path() -> None:
     assert trust[("E9524", "aws_iam_role.shared")] == [()]
     # a module's input: the child's role trusts var.trusted, which the caller sets
     assert _paths(ROOT)[("E9524", "module.role.aws_iam_role.this")] == [()]
+
+
+def test_a_bots_test_alias_gets_the_path_of_its_value_in_the_bots_block() -> None:
+    # the test alias is a part of the bot (awscc_lex_bot.order.TestBotAlias), as Bot.TestBotAlias is in
+    # CloudFormation: its path goes from the bot's block down to the value
+    hooks = _paths(SAMPLES / "W9563-lambda-permission-missing" / "bad")
+    assert hooks[("W9563", "awscc_lex_bot.order.TestBotAlias")] == [(
+        "test_bot_alias_settings", "bot_alias_locale_settings", 0, "bot_alias_locale_setting",
+        "code_hook_specification", "lambda_code_hook", "lambda_arn")]
