@@ -1,7 +1,16 @@
 """Evaluate Terraform expressions into three-valued values (:mod:`lexiam.values`).
 
-A :class:`Scope` is one module instance: the root module of a scanned folder, or a local child
-module reached through a ``module`` block (its entities get ``module.<name>.`` addresses).  What a
+A :class:`Scope` is one module instance: the root module of a scanned folder, or a child module
+reached through a ``module`` block (its entities get ``module.<name>.`` addresses).
+
+``count`` and ``for_each`` (:class:`Repeat`): a block whose number or collection is known is one
+instance per element (``aws_lambda_permission.allow["orders"]``, ``module.bot[0].``), each evaluated
+with its ``each.key`` / ``each.value`` / ``count.index``; a reference to the block is then a list
+(count) or map (for_each) of :class:`~lexiam.terraform.tfvalues.Lazy` objects whose attributes are
+each instance's (``aws_x.y["k"].arn``, ``aws_x.y[*].arn``, ``values(aws_x.y)``).  A number or
+collection that is not known (an input without default, a resource's attribute, a conditional, more
+than ``MAX_ITEMS``) leaves one object that stands for all the instances, as if the block were written
+once, with ``each`` and ``count`` unknown.  What a
 value cannot be known from the configuration becomes an ``unknown`` symbol; what is only known at
 deploy time becomes a typed symbol (the deploying account, a resource's ID or ARN).  Conditionals
 yield a :class:`~lexiam.values.Choice` of both branches.  Work is bounded: a step budget per scan
@@ -14,6 +23,7 @@ The state of the scan unit is :class:`lexiam.terraform.context.Context`, the fil
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -47,9 +57,11 @@ from lexiam.terraform.sources import ModuleSource
 from lexiam.terraform.tfvalues import (
     MAX_COMBOS,
     MAX_EVAL_DEPTH,
+    MAX_ITEMS,
     MAX_MODULE_DEPTH,
     MAX_MODULE_INSTANCES,
     MAX_STRING,
+    Lazy,
     Thunk,
     append_text,
     choice,
@@ -64,23 +76,79 @@ from lexiam.terraform.tfvalues import (
 )
 from lexiam.values import NOVALUE, STACK, Choice, Location, Part, RList, RMap, Symbol, Value, candidates
 
-__all__ = ["Context", "ModuleSource", "Scope", "first_value"]
+__all__ = ["SINGLE", "Context", "Instance", "ModuleCall", "ModuleSource", "Repeat", "Scope", "first_value"]
+
+
+class Instance:
+    """One instance of a block: its key (None for a block written once, or whose instances are not
+    known), the suffix it adds to the address (``["orders"]``, ``[0]``) and the ``each`` / ``count`` its
+    arguments are evaluated with."""
+
+    __slots__ = ("key", "suffix", "env")
+
+    def __init__(self, key: str | int | None, env: dict[str, object] | None = None) -> None:
+        self.key = key
+        self.suffix = "" if key is None else instance_suffix(key)
+        self.env = env
+
+
+SINGLE = Instance(None)
+
+
+def instance_suffix(key: str | int) -> str:
+    """An instance key as Terraform writes it in an address: ``[0]``, ``["orders"]``."""
+    return f"[{key}]" if isinstance(key, int) else f"[{json.dumps(key, ensure_ascii=False)}]"
+
+
+class Repeat:
+    """What ``count`` / ``for_each`` make of a block: ``by`` is "" (neither: one instance), "count" or
+    "for_each"; ``items`` its instances, None when they are not known."""
+
+    __slots__ = ("by", "items")
+
+    def __init__(self, by: str, items: list[Instance] | None) -> None:
+        self.by = by
+        self.items = items
+
+    @property
+    def conditional(self) -> bool:
+        """Whether the block may not exist: instances not known, or none here (``count = 0``, or an empty
+        collection, from a variable's default that a caller may set otherwise)."""
+        return bool(self.by) and not self.items
+
+
+_ONCE = Repeat("", [SINGLE])
+
+
+class ModuleCall:
+    """The child scopes of one module call: one per instance when its count / for_each are known, else
+    one that stands for every instance (``conditional``: it may not exist)."""
+
+    __slots__ = ("by", "scopes", "conditional")
+
+    def __init__(self, by: str, scopes: list[tuple[Instance, Scope]], conditional: bool) -> None:
+        self.by = by  # "" when not repeated, or when its instances are not known
+        self.scopes = scopes
+        self.conditional = conditional
 
 
 class Scope:
     """One module instance: its inputs, its memo, its children."""
 
     def __init__(self, ctx: Context, mod: ModuleSource, prefix: str = "", inputs: dict[str, Thunk] | None = None,
-                 chain: tuple[Path, ...] = (), root_folder: Path | None = None) -> None:
+                 chain: tuple[Path, ...] = (), root_folder: Path | None = None, path: tuple[str, ...] = (),
+                 conditional: bool = False) -> None:
         self.ctx = ctx
         self.mod = mod
         self.prefix = prefix
         self.inputs = inputs or {}
         self.chain = chain or (mod.folder,)
         self.root_folder = root_folder or mod.folder
+        self.path = path  # the module calls from the root to here, instance keys left out ("bot", "child")
+        self.conditional = conditional  # a module call on the way here may not exist
         self.memo: dict[tuple[object, ...], object] = {}
         self.busy: set[tuple[object, ...]] = set()
-        self.children: dict[str, Scope | None] = {}
+        self.children: dict[str, ModuleCall | None] = {}
         ctx.scopes.append(self)
 
     def release(self) -> None:
@@ -90,7 +158,7 @@ class Scope:
 
     def template_scope(self) -> Scope:
         """The scope of a template file: only the variables passed to ``templatefile()`` are visible."""
-        return _TemplateScope(self.ctx, self.mod, self.prefix, {}, self.chain, self.root_folder)
+        return _TemplateScope(self.ctx, self.mod, self.prefix, {}, self.chain, self.root_folder, self.path)
 
     # -- memoised lookups with cycle detection --------------------------------------------------
     def _cached(self, key: tuple[object, ...], compute: Callable[[], object], loc: Location | None) -> object:
@@ -313,25 +381,11 @@ class Scope:
             return self.var(names[0], loc), steps[1:]
         if root == "local" and names:
             return self.local(names[0], loc), steps[1:]
-        if root == "data" and len(names) >= 3:
-            return self.data_attr(names[0], names[1], names[2], loc), steps[3:]
-        if root == "data" and len(names) == 2:
-            # data.x.y[0].attr (a counted data source): skip the index
-            rest = steps[2:]
-            while rest and rest[0][0] in ("index", "splat"):
-                rest = rest[1:]
-            if rest and rest[0][0] == "attr":
-                return self.data_attr(names[0], names[1], str(rest[0][1]), loc), rest[1:]
-            return None
-        if root == "module" and len(names) >= 2:
-            return self.module_output(names[0], names[1], loc), steps[2:]
-        if root == "module" and len(names) == 1:
-            rest = steps[1:]
-            while rest and rest[0][0] in ("index", "splat"):
-                rest = rest[1:]
-            if rest and rest[0][0] == "attr":
-                return self.module_output(names[0], str(rest[0][1]), loc), rest[1:]
-            return None
+        attrs = _attr_steps(steps)
+        if root == "data" and len(attrs) >= 2:
+            return self.declared("data", attrs[0], attrs[1], steps[2:], loc)
+        if root == "module" and attrs:
+            return self.module_ref(attrs[0], steps[1:], loc)
         if root == "path" and names:
             folder = {"module": self.mod.folder, "root": self.root_folder, "cwd": self.root_folder}.get(names[0])
             return (Value.of(str(folder), loc) if folder is not None else unk(f"path.{names[0]}", loc)), steps[1:]
@@ -339,19 +393,53 @@ class Scope:
             return Value((Symbol(STACK, f"terraform.{names[0]}"),), loc), steps[1:]
         if root in ("each", "count", "self"):
             return unk(_describe(root, steps), loc), []
-        if "_" in root and names:
-            rest = steps[1:]
+        if "_" in root and attrs:
+            return self.declared("resource", root, attrs[0], steps[1:], loc)
+        return None
+
+    def declared(self, kind: str, type_: str, name: str, rest: list[Step], loc: Location) -> tuple[object, list[Step]]:
+        """A resource or data source: the object of a block written once, the list (count) or map
+        (for_each) of the objects of its instances; for one declared nowhere here (a partial
+        configuration) or whose instances are not known, the attribute after it, any index or splat
+        before that skipped (one object stands for every instance)."""
+        block = self.mod.resource(type_, name) if kind == "resource" else self.mod.data_source(type_, name)
+        if block is not None:
+            repeat = self.instances(block)
+            if repeat.items is not None:
+                if not repeat.by:
+                    return _Declared(self, kind, type_, name, SINGLE), rest
+                return _collection(repeat, lambda i: _Declared(self, kind, type_, name, i), loc), rest
+        splat = False
+        while rest and rest[0][0] in ("index", "splat"):
+            splat = splat or rest[0][0] == "splat"
+            rest = rest[1:]
+        head = f"{type_}.{name}" if kind == "resource" else f"data.{type_}.{name}"
+        if not rest or rest[0][0] != "attr":
+            return unk(head, loc), []
+        attr = str(rest[0][1])
+        node = self.resource_attr(type_, name, attr, loc) if kind == "resource" else self.data_attr(type_, name, attr, loc)
+        if splat:
+            node = RList([node], loc=loc)
+        return node, rest[1:]
+
+    def module_ref(self, name: str, rest: list[Step], loc: Location) -> tuple[object, list[Step]]:
+        """``module.<name>``: the object of its outputs, or the list / map of its instances' objects."""
+        call = self.module_call(name)
+        if call is None:
+            return unk(_describe(f"module.{name}", rest), loc), []
+        if call.by:
+            repeat = Repeat(call.by, [inst for inst, _child in call.scopes])
+            children = {id(inst): child for inst, child in call.scopes}
+            return _collection(repeat, lambda i: _Outputs(children[id(i)], name), loc), rest
+        child = call.scopes[0][1]
+        if call.conditional:  # instances not known: one scope stands for them, an index or splat skipped
             splat = False
             while rest and rest[0][0] in ("index", "splat"):
                 splat = splat or rest[0][0] == "splat"
                 rest = rest[1:]
-            if not rest or rest[0][0] != "attr":
-                return unk(f"{root}.{names[0]}", loc), []
-            node = self.resource_attr(root, names[0], str(rest[0][1]), loc)
-            if splat:
-                node = RList([node], loc=loc)
-            return node, rest[1:]
-        return None
+            if splat and rest and rest[0][0] == "attr":
+                return RList([_Outputs(child, name).attr(str(rest[0][1]), loc)], loc=loc), rest[1:]
+        return _Outputs(child, name), rest
 
     def apply(self, node: object, steps: list[Step], env: dict[str, object] | None, loc: Location) -> object:
         for i, (kind, arg) in enumerate(steps):
@@ -396,16 +484,56 @@ class Scope:
 
         return self._cached(("local", name), compute, loc)
 
-    def block_attr(self, block: Block, key: tuple[object, ...], attr: str) -> object:
-        """An argument of a block, evaluated once."""
+    def block_attr(self, block: Block, key: tuple[object, ...], attr: str,
+                   env: dict[str, object] | None = None) -> object:
+        """An argument of a block (of one of its instances: ``env``), evaluated once."""
         a = block.body.attrs.get(attr)
         if a is None:
             return NOVALUE
-        return self._cached(key, lambda: self.ev(a.expr), a.loc)
+        return self._cached(key, lambda: self.ev(a.expr, env), a.loc)
 
-    def resource_attr(self, type_: str, name: str, attr: str, loc: Location) -> object:
+    def instances(self, block: Block) -> Repeat:
+        """What the block's count / for_each make of it (evaluated once)."""
+        attrs = block.body.attrs
+        by = "for_each" if "for_each" in attrs else "count" if "count" in attrs else ""
+        if not by:
+            return _ONCE
+        attr = attrs[by]
+        found = self._cached(("instances", id(block)), lambda: self._instances(by, attr.expr), attr.loc)
+        return found if isinstance(found, Repeat) else Repeat(by, None)  # a cycle: not known
+
+    def _instances(self, by: str, expr: Expr) -> Repeat:
+        value = self.ev(expr)
+        options = list(candidates(value))
+        one = options[0] if len(options) == 1 else None
+        if by == "count":
+            text = text_of(one) if isinstance(one, Value) else None
+            if text is None or not re.fullmatch(r"\d{1,6}", text) or int(text) > MAX_ITEMS:
+                return Repeat(by, None)
+            return Repeat(by, [Instance(i, {"count": _object(index=Value.of(i, expr.loc))}) for i in range(int(text))])
+        items: list[tuple[str, Value, object]] = []  # (key, each.key, each.value)
+        if isinstance(one, RMap):
+            items = [(k, Value.of(k, one.key_locs.get(k, one.loc)), v) for k, v in one.items()]
+        elif isinstance(one, RList):  # a set (or list) of strings: each.key and each.value are the element
+            seen: set[str] = set()
+            for element in one:
+                key = text_of(element)
+                if key is None or not isinstance(element, Value):
+                    return Repeat(by, None)  # an element not known: so are the keys
+                if key not in seen:
+                    seen.add(key)
+                    items.append((key, element, element))
+        else:
+            return Repeat(by, None)
+        if len(items) > MAX_ITEMS:
+            return Repeat(by, None)
+        return Repeat(by, [Instance(k, {"each": _object(key=key, value=value)}) for k, key, value in items])
+
+    def resource_attr(self, type_: str, name: str, attr: str, loc: Location, inst: Instance = SINGLE) -> object:
+        """An attribute of a resource (of one of its instances): a typed symbol for what identifies it,
+        else the argument as written."""
         block = self.mod.resource(type_, name)
-        address = f"{self.prefix}{type_}.{name}"
+        address = f"{self.prefix}{type_}.{name}{inst.suffix}"
         entity = tft.ENTITY.get(type_, "")
         if block is None:
             if entity:  # not declared here (a partial configuration): still a typed reference
@@ -416,40 +544,39 @@ class Scope:
             spec = tft.ARN_INPUTS.get(entity)
             if spec is not None:
                 kwarg, arg = spec
-                kwargs[kwarg] = first_value(self.block_attr(block, ("res", type_, name, arg), arg))
+                kwargs[kwarg] = first_value(self.block_attr(block, ("res", type_, name, inst.key, arg), arg, inst.env))
             arn = arns.typed_arn(entity, address, loc, **kwargs)  # type: ignore[arg-type]
             if arn is not None:
                 return arn
         if attr in tft.IDENTITY.get(entity, tft.IDENTITY_DEFAULT):
             return Value((arns.resource_symbol(address, entity, attr),), loc)
         if attr in block.body.attrs:
-            return self.block_attr(block, ("res", type_, name, attr), attr)
+            return self.block_attr(block, ("res", type_, name, inst.key, attr), attr, inst.env)
         return Value((arns.resource_symbol(address, entity, attr),), loc)
 
-    def data_attr(self, type_: str, name: str, attr: str, loc: Location) -> object:
+    def data_attr(self, type_: str, name: str, attr: str, loc: Location, inst: Instance = SINGLE) -> object:
         selfs = tft.SELF_DATA.get(type_)
         if selfs is not None and attr in selfs:
-            return Value((Symbol(selfs[attr], f"data.{type_}.{name}.{attr}"),), loc)
+            return Value((Symbol(selfs[attr], f"data.{type_}.{name}{inst.suffix}.{attr}"),), loc)
         block = self.mod.data_source(type_, name)
         if type_ == "aws_iam_policy_document" and attr in ("json", "minified_json"):
             if block is None:
                 return unk(f"data.{type_}.{name}", loc)
-            return self._cached(("pdoc", name), lambda: policy_document(self, block), loc)
+            return self._cached(("pdoc", name, inst.key), lambda: policy_document(self, block, inst.env), loc)
         if block is not None and attr in block.body.attrs:
-            return self.block_attr(block, ("data", type_, name, attr), attr)
-        return unk(f"data.{type_}.{name}.{attr}", loc)
+            return self.block_attr(block, ("data", type_, name, inst.key, attr), attr, inst.env)
+        return unk(f"data.{type_}.{name}{inst.suffix}.{attr}", loc)
 
-    def module_output(self, name: str, output: str, loc: Location) -> object:
-        child = self.child(name)
-        if child is None:
-            return unk(f"module.{name}.{output}", loc)
-        block = child.mod.output(output)
+    def output(self, name: str, loc: Location) -> object:
+        """An output of this module instance (as its caller reads ``module.<call>.<name>``)."""
+        block = self.mod.output(name)
         if block is None or "value" not in block.body.attrs:
-            return unk(f"module.{name}.{output}", loc)
-        return child.block_attr(block, ("output", output), "value")
+            return unk(f"{self.prefix}{name}", loc)
+        return self.block_attr(block, ("output", name), "value")
 
-    def child(self, name: str) -> Scope | None:
-        """The scope of a local child module (created once), or None when it cannot be followed."""
+    def module_call(self, name: str) -> ModuleCall | None:
+        """The child scopes of a module call (created once), or None when it cannot be followed: its
+        source is not a folder of the scan, a call cycle, or past MAX_MODULE_DEPTH / MAX_MODULE_INSTANCES."""
         if name in self.children:
             return self.children[name]
         self.children[name] = None
@@ -458,23 +585,35 @@ class Scope:
         if block is not None and folder is None:
             folder = self.installed_source(name)
         ctx = self.ctx
-        if (block is None or folder is None or folder in self.chain or len(self.chain) > MAX_MODULE_DEPTH
-                or ctx.instances >= MAX_MODULE_INSTANCES):
+        if block is None or folder is None or folder in self.chain or len(self.chain) > MAX_MODULE_DEPTH:
             return None
-        ctx.instances += 1
+        if ctx.instances >= MAX_MODULE_INSTANCES:
+            ctx.exhausted(block.loc)  # its resources are not read: the unit says findings may be missing
+            return None
+        repeat = self.instances(block)
+        items = repeat.items
+        if items and ctx.instances + len(items) > MAX_MODULE_INSTANCES:
+            items = None  # more instances than lexiam follows: one scope stands for them all
+        known = bool(repeat.by) and bool(items)
+        conditional = self.conditional or (bool(repeat.by) and not items)
         mod = ctx.module_source(folder)
-        inputs: dict[str, Thunk] = {}
-        for arg, attr in block.body.attrs.items():
-            if arg in tft.MODULE_META:
-                continue
-            inputs[arg] = (lambda a=attr: self.ev(a.expr))
-        child = Scope(ctx, mod, f"{self.prefix}module.{name}.", inputs, (*self.chain, folder), self.root_folder)
-        self.children[name] = child
-        return child
+        scopes: list[tuple[Instance, Scope]] = []
+        for inst in items if known and items else [SINGLE]:
+            ctx.instances += 1
+            inputs: dict[str, Thunk] = {}
+            for arg, attr in block.body.attrs.items():
+                if arg not in tft.MODULE_META:
+                    inputs[arg] = (lambda a=attr, env=inst.env: self.ev(a.expr, env))
+            child = Scope(ctx, mod, f"{self.prefix}module.{name}{inst.suffix}.", inputs, (*self.chain, folder),
+                          self.root_folder, (*self.path, name), conditional)
+            scopes.append((inst, child))
+        call = ModuleCall(repeat.by if known else "", scopes, conditional)
+        self.children[name] = call
+        return call
 
     def installed_source(self, name: str) -> Path | None:
         """The folder ``terraform init`` installed a module call in (a registry or git source)."""
-        key = ".".join([*self.prefix.split(".")[1::2][: self.prefix.count("module.")], name])
+        key = ".".join((*self.path, name))  # modules.json keys leave instance keys out
         folder = self.ctx.installed(self.root_folder).get(key)
         return folder if folder is not None and self.ctx.inside(folder) else None
 
@@ -567,6 +706,66 @@ class _TemplateScope(Scope):
     def traverse(self, root: str, steps: list[Step], env: dict[str, object] | None,
                  loc: Location) -> tuple[object, list[Step]] | None:
         return None
+
+
+class _Declared(Lazy):
+    """A resource or data source instance as a value: its attributes are evaluated when asked."""
+
+    __slots__ = ("scope", "kind", "type", "name", "inst")
+
+    def __init__(self, scope: Scope, kind: str, type_: str, name: str, inst: Instance) -> None:
+        self.scope = scope
+        self.kind = kind
+        self.type = type_
+        self.name = name
+        self.inst = inst
+
+    def attr(self, key: str, loc: Location) -> object:
+        if self.kind == "resource":
+            return self.scope.resource_attr(self.type, self.name, key, loc, self.inst)
+        return self.scope.data_attr(self.type, self.name, key, loc, self.inst)
+
+
+class _Outputs(Lazy):
+    """A module instance as a value: its attributes are its outputs."""
+
+    __slots__ = ("scope", "name")
+
+    def __init__(self, scope: Scope, name: str) -> None:
+        self.scope = scope
+        self.name = name
+
+    def attr(self, key: str, loc: Location) -> object:
+        return self.scope.output(key, loc)
+
+
+def _collection(repeat: Repeat, make: Callable[[Instance], Lazy], loc: Location) -> RList | RMap:
+    """The objects of a block's instances as a reference to the block gives them: a list (count) or a
+    map by key (for_each)."""
+    items = repeat.items or []
+    if repeat.by == "count":
+        return RList([make(i) for i in items], loc=loc)
+    out = RMap(loc=loc)
+    for inst in items:
+        out[str(inst.key)] = make(inst)
+    return out
+
+
+def _object(**attrs: object) -> RMap:
+    """``each`` / ``count`` of one instance: an object of its attributes (loc None: where it is used)."""
+    out = RMap()
+    out.update(attrs)
+    return out
+
+
+def _attr_steps(steps: list[Step]) -> list[str]:
+    """The names of the leading attribute steps (``module.bot["a"]`` is the call ``bot``, then an index)."""
+    names: list[str] = []
+    for kind, arg in steps:
+        if kind != "attr":
+            break
+        names.append(str(arg))
+    return names
 
 
 def _leading_attrs(steps: list[Step]) -> list[str]:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from lexiam import lexconfig, model
 from lexiam.arns import resource_symbol
-from lexiam.terraform.evaluate import first_value
+from lexiam.terraform.evaluate import SINGLE, Instance, first_value
 from lexiam.terraform.jsontext import policy_from
 from lexiam.terraform.types import LEX_V1_TYPES
 from lexiam.values import NOVALUE, Location, RList, RMap, Value, candidates, scalars
@@ -73,7 +73,11 @@ class View:
 
 
 class HclView(View):
-    def __init__(self, scope: Scope, block: Block, address: str) -> None:
+    """One instance of a resource block (the block itself when it is written once, or when count /
+    for_each are not known: then ``conditional``), its arguments evaluated with its ``each`` / ``count``."""
+
+    def __init__(self, scope: Scope, block: Block, address: str, inst: Instance = SINGLE,
+                 conditional: bool = False) -> None:
         self.scope = scope
         self.block = block
         self.address = address
@@ -81,18 +85,20 @@ class HclView(View):
         self.name = block.labels[1]
         self.loc = block.loc
         self.ctx = scope.ctx
-        self.conditional = "count" in block.body.attrs or "for_each" in block.body.attrs
+        self.conditional = conditional
+        self.env = inst.env
         self._blocks: dict[str, object] = {}
         # the memo is shared with references to this resource, unless the address is declared twice
         canonical = scope.mod.resources.get((self.type, self.name)) is block
-        self._key: tuple[object, ...] = ("res", self.type, self.name) if canonical else ("blk", id(block))
+        self._key: tuple[object, ...] = (("res", self.type, self.name, inst.key) if canonical
+                                         else ("blk", id(block), inst.key))
 
     def get(self, key: str) -> object:
         if key in self.block.body.attrs:
-            return self.scope.block_attr(self.block, (*self._key, key), key)
+            return self.scope.block_attr(self.block, (*self._key, key), key, self.env)
         if key not in self._blocks:
             items = RList(loc=self.block.loc)
-            for sub, env in self.scope.expand_blocks(self.block.body, key, None):
+            for sub, env in self.scope.expand_blocks(self.block.body, key, self.env):
                 items.append(self.scope.block_map(sub, env))
             if items:
                 items.loc = items[0].loc
@@ -376,27 +382,6 @@ HANDLERS: dict[str, Handler] = {
 }
 
 
-def _instances(view: View) -> int | None:
-    """How many instances ``count`` / ``for_each`` make, when known (None: decided at deploy time)."""
-    for key in ("count", "for_each"):
-        node = view.get(key)
-        if node is NOVALUE or node is None:
-            continue
-        options = list(candidates(node))
-        if len(options) != 1:
-            return None
-        opt = options[0]
-        if isinstance(opt, (RList, RMap)):
-            return len(opt)
-        if isinstance(opt, Value) and opt.text is not None:
-            try:
-                return int(float(opt.text))
-            except ValueError:
-                return None
-        return None
-    return None
-
-
 def extract_resource(view: View, unit: model.Unit) -> None:
     """Add the entities of one resource to the unit.  A resource whose values cannot be evaluated
     (nesting beyond Python's stack; or, never expected, a bug) is recorded without entities and the
@@ -406,9 +391,10 @@ def extract_resource(view: View, unit: model.Unit) -> None:
     if handler is None:
         return
     try:
-        if view.conditional and not _instances(view):
+        if view.conditional:
             # count / for_each decided at deploy time, or zero here from a variable's default that a caller
-            # may set otherwise: the resource may not exist (the rules across resources leave it alone)
+            # may set otherwise (of the resource or of a module call on the way to it): the resource may
+            # not exist (the rules across resources leave it alone)
             unit.conditional.add(view.address)
         handler(view, unit)
     except RecursionError:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from lexiam import positioned
 from lexiam.model import PolicyDocument
 from lexiam.policy import literal_tree, parse_policy
-from lexiam.terraform.tfvalues import rendered
+from lexiam.terraform.tfvalues import Lazy, rendered, unk
 from lexiam.values import NOVALUE, Location, RList, RMap, Symbol, Value, candidates
 
 if TYPE_CHECKING:
@@ -91,6 +91,8 @@ def policy_from(ctx: Context, node: object, path: tuple[str | int, ...]) -> Poli
     options = list(candidates(node))
     if not options:
         return None
+    if any(isinstance(o, Lazy) for o in options):  # a resource or module object: no document known
+        return parse_policy(unk("a resource or module where a policy belongs"), path)
     first = options[0]
     if isinstance(first, Value) and not (first.is_unknown and all(isinstance(p, Symbol) for p in first.parts)):
         tree = _parse_mapped(ctx, first)

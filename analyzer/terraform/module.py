@@ -239,9 +239,17 @@ def extract_scope(scope: Scope, unit: model.Unit, seen: set[int], blocks: dict[s
             if block.type == "resource" and len(block.labels) >= 2:
                 address = f"{scope.prefix}{block.labels[0]}.{block.labels[1]}"
                 scope.ctx.new_budget()
-                extract_resource(HclView(scope, block, address), unit)
-                blocks.setdefault(address, block)
+                repeat = scope.instances(block)
+                if not repeat.items or repeat.conditional:
+                    # count / for_each not known, or none here: one entity stands for every instance
+                    extract_resource(HclView(scope, block, address, conditional=True), unit)
+                    blocks.setdefault(address, block)
+                    continue
+                for inst in repeat.items:  # one entity per instance (or the block, written once)
+                    scope.ctx.new_budget()
+                    extract_resource(HclView(scope, block, address + inst.suffix, inst, scope.conditional), unit)
+                    blocks.setdefault(address + inst.suffix, block)
             elif block.type == "module" and block.labels:
-                child = scope.child(block.labels[0])
-                if child is not None:
+                call = scope.module_call(block.labels[0])
+                for _inst, child in call.scopes if call is not None else ():
                     extract_scope(child, unit, seen, blocks)

@@ -141,8 +141,21 @@ def iterate(coll: RList | RMap) -> list[tuple[Value, object]] | None:
     return [(Value.of(k, coll.key_locs.get(k, coll.loc)), v) for k, v in coll.items()]
 
 
+class Lazy:
+    """An object whose attributes are evaluated when one is asked for (a resource, a data source or a
+    module instance: ``aws_iam_role.bot["a"]``, ``module.bot[0]``).  It is no map, list or string: what
+    reads values as those (a function, a policy, a string template) takes it as a value not known."""
+
+    __slots__ = ()
+
+    def attr(self, key: str, loc: Location) -> object:  # pragma: no cover - interface
+        raise NotImplementedError
+
+
 def get_attr(node: object, key: str, loc: Location) -> object:
     """``node.key``."""
+    if isinstance(node, Lazy):
+        return node.attr(key, loc)
     if isinstance(node, RMap):
         if key in node:
             return node[key]
@@ -156,8 +169,12 @@ def get_attr(node: object, key: str, loc: Location) -> object:
 
 
 def get_index(node: object, index: object, loc: Location) -> object:
-    """``node[index]``: an index not known makes every element a candidate (a few of them)."""
+    """``node[index]``: an index not known makes every element a candidate (a few of them), except among
+    the instances of a block (``aws_x.y[each.key]`` where each is not known): which one is not known."""
     key = text_of(index)
+    if key is None and isinstance(node, (RList, RMap)) and node and all(
+            isinstance(x, Lazy) for x in (node.values() if isinstance(node, RMap) else node)):
+        return unk("an instance not known", loc)
     if isinstance(node, RList):
         if key is not None and re.fullmatch(r"-?\d+", key):
             i = int(key)

@@ -123,8 +123,9 @@ resource "aws_iam_policy" "p" {
 
 def test_unknown_things_stay_unknown(tmp_path: Path) -> None:
     folder = _write(tmp_path, '''
+variable "n" {}
 resource "aws_iam_policy" "p" {
-  count  = 2
+  count  = var.n
   policy = jsonencode({
     Statement = [{ Effect = "Allow", Resource = "*",
                    Action = ["lex:${count.index}", each.value, sha256("x"), "lex:${1 + 2}", var.nope, local.nope] }]
