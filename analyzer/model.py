@@ -312,6 +312,9 @@ class Unit:
     path_at: Callable[[str, Location], tuple[str | int, ...]] | None = None
     # The source text at a location (a front end that keeps the lines sets it): the subject of a finding
     text_at: Callable[[Location], str] | None = None
+    # Where a resource comes from when the scanned files do not say (a Terraform module that terraform init
+    # installed: ``module.bot is registry.terraform.io/example/lexbot/aws 1.0.0, ...``): told in the message
+    origin_of: Callable[[str], str | None] | None = None
 
     def entities(self) -> list[Entity]:
         return [

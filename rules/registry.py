@@ -138,6 +138,9 @@ class Context:
             loc = entity.loc
         if not path and loc is not None and self.unit.path_at is not None:
             path = self.unit.path_at(address, loc)
+        origin = self.unit.origin_of(address) if self.unit.origin_of is not None else None
+        if origin:
+            message = f"{message} ({origin})"
         found = finding_at(rule_id, RULES[rule_id].slug, message, loc, resource=address, path=path,
                            fallback_file=self.unit.file)
         if loc is not None and self.unit.text_at is not None:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from lexiam.model import input_error
-from lexiam.terraform.sources import ModuleSource, installed_modules, read_module_files
+from lexiam.terraform.sources import Installed, ModuleSource, installed_modules, read_module_files
 from lexiam.terraform.tfvalues import MAX_BUILT, MAX_BUILT_PER_RESOURCE, MAX_STEPS, MAX_STEPS_PER_RESOURCE, rendered
 
 if TYPE_CHECKING:
@@ -59,7 +59,9 @@ class Context:
         self.built = MAX_BUILT
         self.built_here = MAX_BUILT_PER_RESOURCE
         self.budget_hit: Location | None = None  # where an evaluation budget ran out first
-        self._installed: dict[Path, dict[str, Path]] = {}
+        self._installed: dict[Path, dict[str, Installed]] = {}
+        # the address of a module instance installed by terraform init -> where it comes from
+        self.origins: dict[str, str] = {}
 
     def release(self) -> None:
         """Let go of the parse trees and evaluation memos, once the unit is extracted.  Scopes, modules
@@ -110,7 +112,7 @@ class Context:
         if "{" in text or "[" in text:
             self.srcmaps[(value.loc, text)] = segs
 
-    def installed(self, root: Path) -> dict[str, Path]:
+    def installed(self, root: Path) -> dict[str, Installed]:
         """The modules ``terraform init`` installed for a root module (read once)."""
         if root not in self._installed:
             self._installed[root] = installed_modules(root, self)

@@ -53,7 +53,7 @@ from lexiam.terraform.nodes import (
     TupleExpr,
 )
 from lexiam.terraform.policydoc import policy_document
-from lexiam.terraform.sources import ModuleSource
+from lexiam.terraform.sources import Installed, ModuleSource
 from lexiam.terraform.tfvalues import (
     MAX_COMBOS,
     MAX_EVAL_DEPTH,
@@ -582,8 +582,9 @@ class Scope:
         self.children[name] = None
         block = self.mod.module_call(name)
         folder = self.local_source(block) if block is not None else None
-        if block is not None and folder is None:
-            folder = self.installed_source(name)
+        installed = self.installed_source(name) if block is not None and folder is None else None
+        if installed is not None:
+            folder = installed.folder
         ctx = self.ctx
         if block is None or folder is None or folder in self.chain or len(self.chain) > MAX_MODULE_DEPTH:
             return None
@@ -607,15 +608,17 @@ class Scope:
             child = Scope(ctx, mod, f"{self.prefix}module.{name}{inst.suffix}.", inputs, (*self.chain, folder),
                           self.root_folder, (*self.path, name), conditional)
             scopes.append((inst, child))
+            if installed is not None:
+                ctx.origins[f"{self.prefix}module.{name}{inst.suffix}"] = installed.source
         call = ModuleCall(repeat.by if known else "", scopes, conditional)
         self.children[name] = call
         return call
 
-    def installed_source(self, name: str) -> Path | None:
-        """The folder ``terraform init`` installed a module call in (a registry or git source)."""
+    def installed_source(self, name: str) -> Installed | None:
+        """Where ``terraform init`` installed a module call (a registry or git source)."""
         key = ".".join((*self.path, name))  # modules.json keys leave instance keys out
-        folder = self.ctx.installed(self.root_folder).get(key)
-        return folder if folder is not None and self.ctx.inside(folder) else None
+        found = self.ctx.installed(self.root_folder).get(key)
+        return found if found is not None and self.ctx.inside(found.folder) else None
 
     def local_source(self, block: Block) -> Path | None:
         """The folder of a module block whose source is a local path inside the scan; else None."""

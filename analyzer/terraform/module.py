@@ -147,7 +147,7 @@ def _load_module(ctx: Context, folder: Path, real_folder: Path, files: list[Path
                 or any(folder_relevant(child, ctx, index) for _n, child in module_calls(real_folder, sources)
                        if ctx.inside(child) and child != real_folder)
                 or any(own_relevant(folder, read_module_files(folder, ctx), ctx.allowed)
-                       for folder in ctx.installed(real_folder).values()))
+                       for folder in (m.folder for m in ctx.installed(real_folder).values())))
     if not relevant:
         return _skip_all(sources, out, SKIP_REASON)
 
@@ -175,6 +175,7 @@ def _load_module(ctx: Context, folder: Path, real_folder: Path, files: list[Path
     blocks: dict[str, Block] = {}
     extract_scope(scope, unit, set(), blocks)
     unit.path_at = block_path_finder(blocks)
+    unit.origin_of = origin_finder(dict(ctx.origins))
     kept = dict(ctx.lines)  # the context lets go of its own when the unit is extracted
     unit.text_at = lambda loc: model.span_text(kept.get(loc.file), loc)
     out.units.append(unit)
@@ -191,6 +192,21 @@ def _load_module(ctx: Context, folder: Path, real_folder: Path, files: list[Path
     out.errors.extend(e for rel, e in ctx.errors.items() if rel not in failed)
     out.errors.extend(budget_error(ctx))
     return out
+
+
+def origin_finder(origins: dict[str, str]) -> Callable[[str], str | None]:
+    """``origin_of(address)`` over the module instances of a unit that terraform init installed: the
+    source of the innermost one the address is in, as modules.json names it."""
+
+    def origin_of(address: str) -> str | None:
+        if not origins:
+            return None
+        for head in model.enclosing(address):
+            if head in origins:
+                return f"{head} is {origins[head]}, as terraform init installed it"
+        return None
+
+    return origin_of
 
 
 def budget_error(ctx: Context) -> list[model.Finding]:

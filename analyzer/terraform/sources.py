@@ -275,7 +275,21 @@ class ModuleSource:
 
 # --- modules installed by terraform init -----------------------------------------------------------
 
-def installed_modules(root: Path, reader: Reader) -> dict[str, Path]:
+class Installed:
+    """A module call's folder as ``terraform init`` installed it, and the source it came from as
+    ``modules.json`` names it (``registry.terraform.io/example/lexbot/aws 1.0.0``)."""
+
+    __slots__ = ("folder", "source")
+
+    def __init__(self, folder: Path, source: str) -> None:
+        self.folder = folder
+        self.source = source
+
+
+MAX_SOURCE_TEXT = 200  # characters of a module's source shown in a finding's message
+
+
+def installed_modules(root: Path, reader: Reader) -> dict[str, Installed]:
     """The module folders ``terraform init`` installed for a root module, by module key (``bot``,
     ``bot.child``), from ``.terraform/modules/modules.json``: only folders inside the root module's own
     folder (``.terraform`` is there), never through a link out of it; {} without the file."""
@@ -295,7 +309,7 @@ def installed_modules(root: Path, reader: Reader) -> dict[str, Path]:
         data = json.loads(text)
     except (ValueError, RecursionError):
         return {}
-    out: dict[str, Path] = {}
+    out: dict[str, Installed] = {}
     for entry in data.get("Modules", []) if isinstance(data, dict) else []:
         if not isinstance(entry, dict):
             continue
@@ -307,5 +321,10 @@ def installed_modules(root: Path, reader: Reader) -> dict[str, Path]:
         except (OSError, RuntimeError, ValueError):
             continue
         if real.is_dir() and real.is_relative_to(top) and real != top:
-            out[key] = real
+            source = entry.get("Source")
+            version = entry.get("Version")
+            text = " ".join(x for x in (source, version) if isinstance(x, str) and x) or "a module"
+            if len(text) > MAX_SOURCE_TEXT:
+                text = text[:MAX_SOURCE_TEXT - 3] + "..."
+            out[key] = Installed(real, text)
     return out

@@ -255,6 +255,7 @@ def test_installed_module_instances(tmp_path: Path) -> None:
     unit = only_unit(load(tmp_path))
     assert {'module.bot["a"].aws_lexv2models_bot.this', 'module.bot["b"].aws_lexv2models_bot.this'} <= {
         e.address for e in unit.entities()}
-    found = [(f["rule_id"], f["resource"]) for f in _scan(tmp_path)]
-    assert found == [("E9524", 'module.bot["a"].aws_iam_role.this')]
+    found = [(f["rule_id"], f["resource"], f["message"].rsplit(" (", 1)[-1]) for f in _scan(tmp_path)]
+    assert found == [("E9524", 'module.bot["a"].aws_iam_role.this',
+                      'module.bot["a"] is registry.terraform.io/example/lexbot/aws, as terraform init installed it)')]
     assert isinstance(entity(unit, 'module.bot["b"].aws_iam_role.this'), model.IamRole)

@@ -124,7 +124,19 @@ resource "awscc_lex_resource_policy" "bot" {
         {"Key": "up", "Source": "x", "Dir": "../"}]}))
     run = run_lexiam("scan", ".", "--format", "json", "--fail-on", "none", "--no-config", "--account-id", "111122223333",
                      cwd=tmp_path)
-    found = [(f["rule_id"], f["file"], f["resource"]) for f in run.json()["findings"]]
+    findings = run.json()["findings"]
+    found = [(f["rule_id"], f["file"], f["resource"]) for f in findings]
     # the value comes from the root module's call, the resource from the installed folder; the module
     # linked out of the tree is not read
     assert found == [("W9509", "main.tf", "module.bot.awscc_lex_resource_policy.bot")]
+    # the message says where the module comes from (the file and the resource do not)
+    assert findings[0]["message"].endswith(
+        " (module.bot is registry.terraform.io/example/lexbot/aws 1.0.0, as terraform init installed it)")
+    # a source as long as the scanned tree likes is cut
+    doc = json.loads((installed / "modules.json").read_text())
+    doc["Modules"][1]["Source"] = "x" * 5000
+    (installed / "modules.json").write_text(json.dumps(doc))
+    run = run_lexiam("scan", ".", "--format", "json", "--fail-on", "none", "--no-config", "--account-id", "111122223333",
+                     cwd=tmp_path)
+    (message,) = [f["message"] for f in run.json()["findings"]]
+    assert message.endswith(f" (module.bot is {'x' * 197}..., as terraform init installed it)")
