@@ -120,8 +120,8 @@ _TERMINALS = {
 }
 
 
-def _lark_error(exc: Exception, text: str) -> HclError:
-    """A short reason and position from a Lark exception."""
+def _lark_error(exc: Exception, text: str, names: Names | None = None) -> HclError:
+    """A short reason and position from a Lark exception (a stand-in shown as the name it stands for)."""
     line = getattr(exc, "line", None)
     column = getattr(exc, "column", None)
     token = getattr(exc, "token", None)
@@ -132,6 +132,7 @@ def _lark_error(exc: Exception, text: str) -> HclError:
         line, column = n_lines, len(text.rsplit("\n", 1)[-1]) + 1
     elif token is not None:
         shown = str(token).split("\n", 1)[0]
+        shown = names.back.get(shown, shown) if names is not None else shown
         shown = shown if len(shown) <= 30 else shown[:27] + "..."
         reason = f"unexpected {shown!r}" if shown.strip() else f"unexpected {_TERMINALS.get(token.type, token.type)}"
     elif hasattr(exc, "char"):
@@ -155,18 +156,19 @@ def parse_file(text: str, rel: str) -> ParsedFile:
     if text.startswith("\ufeff"):
         text = text[1:]
     original = text
-    text, block_comments = normalise(text, original)
+    text, block_comments, names = normalise(text, original)
     with _without_gc():
         try:
             tree = _parser_tree(text)
         except LarkError as exc:
-            raise _lark_error(exc, text) from None
+            raise _lark_error(exc, text, names) from None
         except RecursionError:
             raise HclError("nesting too deep to parse") from None
         except HclError:
             raise
         except Exception as exc:  # the parser is third-party code: never let it crash the scan
             raise HclError(f"{type(exc).__name__}: {exc}".split("\n", 1)[0]) from None
+        names.restore(tree)
         lines = source_lines(original)
         conv = _Converter(rel, lines)
         try:
@@ -180,22 +182,111 @@ def parse_file(text: str, rel: str) -> ParsedFile:
 # What the native-syntax scanner looks for in code, in a quoted string, and the closing line of a heredoc
 _CODE = re.compile(r'"|#|//|/\*|<<-?([A-Za-z_][\w-]*)[ \t]*\r?\n|\{|\}')
 _IN_STRING = re.compile(r'\\.|\$\$\{|%%\{|"|\$\{|%\{|\n')
+# An identifier as HCL reads one (Unicode letters, digits, "_" and "-", not starting with a digit)
+_WORD = re.compile(r"[^\W\d][\w-]*")
+_ASCII_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
+_PLACEHOLDER_CHARS = "0123456789abcdefghijklmnopqrstuvwxyz"
 
 
-def normalise(text: str, original: str) -> tuple[str, list[Comment]]:
+class Names:
+    """ASCII stand-ins for the identifiers that are not ASCII (HCL allows Unicode letters, python-hcl2 only
+    ASCII ones): each as long as the name it stands for, so that every position stays where it is, and
+    none an identifier the text already holds; :meth:`restore` puts the names back into the parse tree."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.taken: set[str] | None = None
+        self.ascii: dict[str, str] = {}  # name -> its stand-in
+        self.back: dict[str, str] = {}  # stand-in -> name
+        self.next: dict[int, int] = {}  # length -> the next stand-in to try
+
+    def stand_in(self, name: str) -> str | None:
+        """The stand-in of a name (None when every identifier of its length is taken: it stays as written,
+        and python-hcl2 reports it)."""
+        found = self.ascii.get(name)
+        if found is not None:
+            return found
+        if self.taken is None:
+            self.taken = set(_ASCII_WORD.findall(self.text))
+        size = len(name)
+        k = self.next.get(size, 0)
+        while True:
+            candidate = _nth_stand_in(size, k)
+            k += 1
+            if candidate is None:
+                self.next[size] = k
+                return None
+            if candidate not in self.taken and candidate not in self.back:
+                break
+        self.next[size] = k
+        self.ascii[name] = candidate
+        self.back[candidate] = name
+        return candidate
+
+    def restore(self, tree) -> None:  # noqa: ANN001 - lark.Tree
+        """Every NAME token of a parse tree that is a stand-in becomes the name again (same position)."""
+        if not self.back:
+            return
+        from lark import Token, Tree
+
+        stack = [tree]
+        while stack:
+            node = stack.pop()
+            children = node.children
+            for j, child in enumerate(children):
+                if isinstance(child, Tree):
+                    stack.append(child)
+                elif isinstance(child, Token) and child.type == "NAME" and str(child) in self.back:
+                    children[j] = child.update(value=self.back[str(child)])
+
+
+def _nth_stand_in(size: int, k: int) -> str | None:
+    """The k-th ASCII identifier of ``size`` characters that no keyword can be: ``_``, ``a``..``Z`` for one
+    character; ``_`` and base-36 digits for more (``_0``, ``_1``...); None past the last."""
+    if size == 1:
+        singles = "_" + "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+        return singles[k] if k < len(singles) else None
+    base = len(_PLACEHOLDER_CHARS)
+    if k >= base ** (size - 1):
+        return None
+    digits = []
+    for _ in range(size - 1):
+        k, r = divmod(k, base)
+        digits.append(_PLACEHOLDER_CHARS[r])
+    return "_" + "".join(reversed(digits))
+
+
+def normalise(text: str, original: str) -> tuple[str, list[Comment], Names]:
     """The text python-hcl2 is given, where it differs from HashiCorp's parser: a heredoc's closing marker
     with blanks or a carriage return after it closes the heredoc (python-hcl2 would read on, and the
     blocks up to a later marker would vanish inside it); a ``/* */`` comment is blanked out (python-hcl2
-    refuses one between a block's type and its labels, or after ``=``) and returned as a comment.  Every
-    position is kept: only blanks at line ends are dropped, and a comment becomes as many spaces."""
-    if "<<" not in text and "/*" not in text:
-        return text, []
+    refuses one between a block's type and its labels, or after ``=``) and returned as a comment; an
+    identifier that is not ASCII (``résumé = 1``, ``var.größe``) becomes an ASCII stand-in of its length,
+    which :meth:`Names.restore` puts back.  Every position is kept: only blanks at line ends are dropped,
+    a comment becomes as many spaces, a stand-in is as long as its name."""
+    names = Names(text)
+    if "<<" not in text and "/*" not in text and text.isascii():
+        return text, [], names
     out: list[str] = []
     comments: list[Comment] = []
     pos = 0  # what is copied to out up to
     i = 0
     stack: list[int] = [0]  # brace depths: one per code context (the file, each interpolation)
     n = len(text)
+
+    def code(start: int, end: int) -> None:
+        """The code text[start:end]: its identifiers that are not ASCII get their stand-ins."""
+        nonlocal pos
+        if text[start:end].isascii():
+            return
+        for w in _WORD.finditer(text, start, end):
+            word = w.group(0)
+            stand_in = None if word.isascii() else names.stand_in(word)
+            if stand_in is not None:
+                out.append(text[pos:w.start()])
+                out.append(stand_in)
+                pos = w.end()
+
     while i < n:
         if len(stack) % 2 == 0:  # inside a quoted string (odd: code)
             m = _IN_STRING.search(text, i)
@@ -209,6 +300,7 @@ def normalise(text: str, original: str) -> tuple[str, list[Comment]]:
                 stack.append(0)
             continue
         m = _CODE.search(text, i)
+        code(i, m.start() if m is not None else n)
         if m is None:
             break
         tok = m.group(0)
@@ -246,7 +338,7 @@ def normalise(text: str, original: str) -> tuple[str, list[Comment]]:
                 pos = close.end(1)
             i = close.end()
     out.append(text[pos:])
-    return "".join(out), comments
+    return "".join(out), comments, names
 
 
 def source_lines(text: str) -> list[str]:
@@ -260,7 +352,10 @@ def source_lines(text: str) -> list[str]:
 
 @functools.lru_cache(maxsize=2048)
 def _expression_tree(src: str):  # noqa: ANN202 - lark.Tree (read only: the converter never changes it)
-    return _parser_tree("x = " + src + "\n")
+    text, _comments, names = normalise("x = " + src + "\n", "")
+    tree = _parser_tree(text)
+    names.restore(tree)
+    return tree
 
 
 def parse_expression(src: str, rel: str, line: int, column: int, lines: list[str] | None = None,

@@ -112,3 +112,65 @@ def test_parse_all_turns_the_prefilter_off(tmp_path: Path) -> None:
     assert {(f.file, f.status) for f in out.files} == {("main.tf", "scanned"), ("broken.tf", "error")}
     assert [e.rule_id for e in out.errors] == ["E9500"]
     assert isinstance(entity(only_unit(out), "aws_iam_role.r"), model.IamRole)
+
+
+UNICODE_NAMES = '''locals {
+  größe = "lex:*"
+  é     = "lexv2.amazonaws.com"
+  _     = "taken"
+  名前    = { rôle = "bot-é" }
+}
+variable "régión" {
+  default = "eu-west-1"
+}
+resource "aws_iam_role" "rôle" {
+  name = local.名前.rôle
+  assume_role_policy = jsonencode({
+    Statement = [{ Effect = "Allow", Principal = { Service = local.é }, Action = "sts:AssumeRole" }]
+  })
+}
+resource "awscc_lex_resource_policy" "p" {
+  resource_arn = "arn:aws:lex:${var.régión}:111122223333:bot/ABCDEFGHIJ"  # größe in a comment stays
+  policy = <<-EOT
+    {"Statement": [{"Effect": "Allow", "Action": "${local.größe}", "Resource": "é"}]}
+  EOT
+}
+'''
+
+
+def test_identifiers_that_are_not_ascii_are_read(tmp_path: Path) -> None:
+    # HCL identifiers may hold any Unicode letter; python-hcl2 reads ASCII ones only: lexiam parses them
+    # through ASCII stand-ins as long as they are, so every position is where the name is written
+    (tmp_path / "main.tf").write_text(UNICODE_NAMES, encoding="utf-8")
+    out = load(tmp_path)
+    assert out.errors == []
+    unit = only_unit(out)
+    role = entity(unit, "aws_iam_role.rôle")
+    assert role.name.text == "bot-é"
+    assert at(role.name) == ("main.tf", *where(tmp_path / "main.tf", '"bot-é"'))
+    principal = role.trust.statements[0].principals[0].value
+    assert principal.text == "lexv2.amazonaws.com"
+    policy = entity(unit, "awscc_lex_resource_policy.p")
+    assert policy.resource_arn.text == "arn:aws:lex:eu-west-1:111122223333:bot/ABCDEFGHIJ"
+    (action,) = policy.policy.statements[0].actions
+    assert action.text == "lex:*"  # ${local.größe} in a heredoc
+    assert texts(policy.policy.statements[0].resources) == ["é"]
+    from lexiam.terraform.hcl import parse_file
+
+    pf = parse_file(UNICODE_NAMES, "main.tf")
+    names = pf.body.blocks[0].body.attrs
+    assert list(names) == ["größe", "é", "_", "名前"]
+    assert [(a.name_loc.line, a.name_loc.column, a.name_loc.end_column) for a in names.values()] == [
+        (2, 3, 8), (3, 3, 4), (4, 3, 4), (5, 3, 5)]
+    assert [c.text for c in pf.comments] == ["# größe in a comment stays"]
+
+
+def test_a_name_that_cannot_have_a_stand_in_is_still_an_e9500(tmp_path: Path) -> None:
+    # every one-character ASCII identifier is taken: the 54th one-character Unicode name has none, and
+    # python-hcl2 refuses it, as before, at its position
+    taken = "".join(f"  {c} = 1\n" for c in "_abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    (tmp_path / "main.tf").write_text(f"locals {{\n{taken}  é = 2\n}}\nresource \"aws_iam_role\" \"lex\" {{}}\n",
+                                      encoding="utf-8")
+    (error,) = load(tmp_path).errors
+    assert (error.rule_id, error.line, error.column) == ("E9500", 55, 3)
+    assert "unexpected 'é" in error.message
