@@ -1,9 +1,11 @@
 """HCL text -> :mod:`lexiam.terraform.nodes`, with the position of every value.
 
-python-hcl2 (8.x) is used for what it does well, parsing: ``hcl2.parses_to_tree`` returns the raw
-Lark tree with ``propagate_positions`` on, so every token keeps its line, column and end.  Its
-dict output (``hcl2.loads``) is not used: it flattens expressions back to ``${...}`` text and keeps
-only block start/end lines.  Heredoc bodies are a single token in the grammar; their ``${...}``
+python-hcl2 (8.x) is used for what it does well, parsing: its grammar and its LALR tables, as
+``hcl2.parser.parser()`` builds and caches them, give the raw Lark tree.  Every token keeps its line,
+column and end; a rule's position is taken from its first and last token here (python-hcl2 has Lark
+propagate positions into every rule of the tree, which is half of its parse time).  Its dict output
+(``hcl2.loads``) is not used: it flattens expressions back to ``${...}`` text and keeps only block
+start/end lines.  Heredoc bodies are a single token in the grammar; their ``${...}``
 interpolations are found here and parsed as expressions of their own, positions shifted back into
 the file.
 """
@@ -87,22 +89,70 @@ def _without_gc() -> Iterator[None]:
             gc.enable()
 
 
-def _parser_tree(text: str):  # noqa: ANN202 - lark.Tree
-    import hcl2  # deferred: building the Lark parser costs ~0.1 s, only pay it when HCL is parsed
+def _too_many(token) -> HclError:  # noqa: ANN001 - lark.Token
+    return HclError(f"more than {MAX_TOKENS:,} tokens: past what lexiam parses in one Terraform file "
+                    "(python-hcl2 holds about half a kilobyte of memory per token)",
+                    getattr(token, "line", 1) or 1, getattr(token, "column", 1) or 1)
+
+
+@functools.lru_cache(maxsize=1)
+def _parsers():  # noqa: ANN202 - (lark.Lark | None, lark.Lark)
+    """(lexiam's parser, python-hcl2's).  Ours is python-hcl2's, as its cache holds it, loaded again with
+    two options changed: no positions propagated into the rules (the converter takes them from the
+    tokens) and a post-lexer that counts the tokens as they come.  None when this Lark cannot load it
+    that way (its internals are not a public interface): python-hcl2's parser is then fed token by
+    token, which gives the same tree at about half the speed."""
+    import hcl2  # deferred: loading the Lark parser costs ~0.1 s, only pay it when HCL is parsed
 
     if getattr(hcl2, "parses_to_tree", None) is None:  # 7.x and older: another grammar ("300 300" is a number)
         raise HclError(f"python-hcl2 8.1 or later is required, {getattr(hcl2, '__version__', '?')} is installed")
-    from hcl2.parser import parser
+    from hcl2.parser import parser as hcl2_parser
 
-    # python-hcl2's parser, fed token by token so that the tokens can be counted as they come (the newline:
-    # as hcl2.parses_to_tree adds it, the grammar wants one at the end)
-    interactive = parser().parse_interactive(text + "\n")
+    base = hcl2_parser()
+    ours = None
+    try:
+        from lark import Lark
+        from lark.grammar import Rule
+        from lark.lexer import TerminalDef
+
+        post = type(base.options.postlex)
+
+        class Counted(post):  # type: ignore[misc, valid-type]
+            """python-hcl2's post-lexer, counting the tokens and keeping the comments it passes on (every
+            token the parser is given is in the tree: the grammar filters none)."""
+
+            comments: list = []  # noqa: RUF012 - the last parse's, replaced by each
+
+            def process(self, stream):  # noqa: ANN001, ANN202
+                self.comments = comments = []
+                for n, token in enumerate(super().process(stream), 1):
+                    if n > MAX_TOKENS:
+                        raise _too_many(token)
+                    if token.type == "NL_OR_COMMENT" and ("#" in token or "/" in token):
+                        comments.append(token)
+                    yield token
+
+        data, memo = base.memo_serialize([TerminalDef, Rule])
+        ours = Lark.__new__(Lark)._load({"data": data, "memo": memo}, propagate_positions=False, postlex=Counted())
+        if ours.parse("a = 1\n").children[0].children[0].children[0].children[0] != "a":
+            ours = None
+    except Exception:  # noqa: BLE001 - a Lark whose internals differ: python-hcl2's parser below
+        ours = None
+    return ours, base
+
+
+def _parser_tree(text: str, propagated: bool = False):  # noqa: ANN202 - (lark.Tree, [lark.Token] | None)
+    """The Lark tree of a file's text and the comment tokens in it (None: search the tree for them).
+    ``propagated``: python-hcl2's own parser, every rule positioned (the tests compare the two)."""
+    ours, base = _parsers()
+    if ours is not None and not propagated:
+        tree = ours.parse(text + "\n")  # the newline as hcl2.parses_to_tree adds it: the grammar wants one
+        return tree, ours.options.postlex.comments
+    interactive = base.parse_interactive(text + "\n")
     for n, token in enumerate(interactive.iter_parse(), 1):
         if n > MAX_TOKENS:
-            raise HclError(f"more than {MAX_TOKENS:,} tokens: past what lexiam parses in one Terraform file "
-                           "(python-hcl2 holds about half a kilobyte of memory per token)",
-                           getattr(token, "line", 1) or 1, getattr(token, "column", 1) or 1)
-    return interactive.feed_eof()
+            raise _too_many(token)
+    return interactive.feed_eof(), None
 
 
 def warm_up() -> None:
@@ -159,7 +209,7 @@ def parse_file(text: str, rel: str) -> ParsedFile:
     text, block_comments, names = normalise(text, original)
     with _without_gc():
         try:
-            tree = _parser_tree(text)
+            tree, comment_tokens = _parser_tree(text)
         except LarkError as exc:
             raise _lark_error(exc, text, names) from None
         except RecursionError:
@@ -175,7 +225,7 @@ def parse_file(text: str, rel: str) -> ParsedFile:
             body = conv.body(tree.children[0] if tree.children else None, 0)
         except RecursionError:
             raise HclError("nesting too deep to analyse") from None
-        comments = sorted(conv.comments(tree) + block_comments, key=lambda c: (c.line, c.column))
+        comments = sorted(conv.comments(tree, comment_tokens) + block_comments, key=lambda c: (c.line, c.column))
         return ParsedFile(rel, body, comments, lines)
 
 
@@ -353,7 +403,7 @@ def source_lines(text: str) -> list[str]:
 @functools.lru_cache(maxsize=2048)
 def _expression_tree(src: str):  # noqa: ANN202 - lark.Tree (read only: the converter never changes it)
     text, _comments, names = normalise("x = " + src + "\n", "")
-    tree = _parser_tree(text)
+    tree, _tokens = _parser_tree(text)
     names.restore(tree)
     return tree
 
@@ -616,6 +666,30 @@ def heredoc_body(token_text: str, line: int) -> tuple[Chunk, int, int]:
 
 # --- the converter ---------------------------------------------------------------------------------
 
+def _edge_token(tree, last: bool):  # noqa: ANN001, ANN202 - lark Tree -> Token | None
+    """The first (or last) token of a rule, depth first: where Lark would have put its position."""
+    node = tree
+    while True:  # down the first (last) child while there is one: most rules start with a token or a rule
+        kids = node.children
+        if not kids:
+            break
+        node = kids[-1] if last else kids[0]
+        if isinstance(node, str):  # a lark Token
+            return node
+        if not hasattr(node, "children"):  # None: an optional part that is absent
+            break
+    stack = list(tree.children) if last else list(reversed(tree.children))
+    while stack:
+        node = stack.pop()
+        kids = getattr(node, "children", None)
+        if kids is None:
+            if node is not None:
+                return node
+        else:
+            stack.extend(kids if last else reversed(kids))
+    return None
+
+
 class _Converter:
     def __init__(self, rel: str, lines: list[str], shift: tuple[int, int] | None = None,
                  mapper: Callable[[int, int], tuple[int, int]] | None = None) -> None:
@@ -635,16 +709,26 @@ class _Converter:
         return base_line + line - 1, column
 
     def loc(self, node) -> Location:  # noqa: ANN001 - lark Tree or Token
-        if hasattr(node, "meta"):
-            meta = node.meta
-            if getattr(meta, "empty", True):
-                return Location(self.rel, *self.pos(1, 1))
+        """Where a token or a rule is: a rule from its first token's start to its last token's end (where
+        Lark propagated positions into the rule, as python-hcl2's own parser has it, those)."""
+        meta = getattr(node, "_meta", None)
+        if meta is not None and not meta.empty:
             sl, sc = self.pos(meta.line, meta.column)
             el, ec = self.pos(meta.end_line, meta.end_column)
+            return Location(self.rel, sl, sc, el, ec)
+        if hasattr(node, "children"):
+            first, last = _edge_token(node, False), _edge_token(node, True)
+            if first is None or last is None:
+                return Location(self.rel, *self.pos(1, 1))
         else:
-            sl, sc = self.pos(node.line, node.column)
-            el, ec = self.pos(node.end_line or node.line, node.end_column or node.column)
+            first = last = node
+        sl, sc = self.pos(first.line, first.column)
+        el, ec = self.pos(last.end_line or last.line, last.end_column or last.column)
         return Location(self.rel, sl, sc, el, ec)
+
+    def start(self, node) -> tuple[int, int]:  # noqa: ANN001
+        loc = self.loc(node)
+        return loc.line, loc.column
 
     # -- structure --------------------------------------------------------------------------------
     def body(self, tree, depth: int) -> Body:  # noqa: ANN001
@@ -693,7 +777,7 @@ class _Converter:
 
     def block(self, tree, depth: int) -> Block | None:  # noqa: ANN001
         if depth > MAX_TREE_DEPTH:
-            raise HclError("blocks nested too deeply", *self.pos(tree.meta.line, tree.meta.column))
+            raise HclError("blocks nested too deeply", *self.start(tree))
         names: list[str] = []
         body_tree = None
         for child in tree.children:
@@ -711,7 +795,7 @@ class _Converter:
     # -- expressions ------------------------------------------------------------------------------
     def expr(self, tree, depth: int) -> Expr:  # noqa: ANN001
         if depth > MAX_TREE_DEPTH:
-            line, col = self.pos(tree.meta.line, tree.meta.column) if hasattr(tree, "meta") else (1, 1)
+            line, col = self.start(tree)
             raise HclError("expression nested too deeply", line, col)
         if not hasattr(tree, "data"):  # a bare token
             return Bad(self.loc(tree), f"token {tree.type}")
@@ -942,9 +1026,12 @@ class _Converter:
         return ForExpr(loc, key_var, value_var, collection, None, self.expr(exprs[0], depth + 1), cond, False, False)
 
     # -- comments ---------------------------------------------------------------------------------
-    def comments(self, tree) -> list[Comment]:  # noqa: ANN001
+    def comments(self, tree, tokens: list | None = None) -> list[Comment]:  # noqa: ANN001
+        """The comments of a tree (``tokens``: its comment tokens, as the parser's post-lexer kept them)."""
         out: list[Comment] = []
-        for tok in tree.scan_values(lambda t: getattr(t, "type", None) == "NL_OR_COMMENT"):
+        if tokens is None:
+            tokens = tree.scan_values(lambda t: getattr(t, "type", None) == "NL_OR_COMMENT")
+        for tok in tokens:
             text = str(tok).strip()
             if not text or not (text.startswith("#") or text.startswith("//") or text.startswith("/*")):
                 continue
