@@ -14,13 +14,16 @@ and for ``unit = "folder"`` (every claimed file of a folder is one unit, as Terr
 
     load_folder(folder, names, rel_of, options) -> LoadOutput
 
-Optional: ``prepare(options)`` (scan-wide work, done once before ``--jobs`` forks its workers) and
-``warm_up()`` (import what the workers should share).  A front end with ``joins`` set contributes its
+Optional: ``prepare(options)`` (scan-wide work, done once before ``--jobs`` forks its workers),
+``folder_weight(folder, options)`` (a folder front end's estimate of a folder's work for ``--jobs``, from
+what ``prepare`` read; None: the engine weighs the files) and ``warm_up()`` (import what the workers
+should share).  A front end with ``joins`` set contributes its
 files to the units of another folder front end and provides ``parse_file(text, rel)`` for it.
 """
 
 from __future__ import annotations
 
+import functools
 import importlib
 import os
 import stat
@@ -71,9 +74,19 @@ def claimants(name: str, named: bool = False) -> list[FrontEnd]:
     """The front ends that claim a file name, in the order they are asked: those with the longest
     matching ending, in table order (``x.tf.json`` is Terraform JSON's, not CloudFormation's)."""
     low = name.lower()
-    scored = [(_ending(low, fe.suffixes + (fe.named if named else ())), fe) for fe in FRONT_ENDS]
+    # Every ending of the table is "." and at most two dotted parts (a test holds it to that), so only
+    # the name's tail from its second-to-last dot (or its last, or none) can match one: that tail
+    # decides, and a tree of a thousand main.tf files asks the table once.
+    last = low.rfind(".")
+    second = low.rfind(".", 0, last) if last > 0 else -1
+    return list(_claimants(low[second if second >= 0 else last:] if last >= 0 else "", named))
+
+
+@functools.lru_cache(maxsize=1024)
+def _claimants(tail: str, named: bool) -> tuple[FrontEnd, ...]:
+    scored = [(_ending(tail, fe.suffixes + (fe.named if named else ())), fe) for fe in FRONT_ENDS]
     best = max((s for s, _ in scored), default=0)
-    return [fe for s, fe in scored if s and s == best]
+    return tuple(fe for s, fe in scored if s and s == best)
 
 
 def by_name(name: str) -> FrontEnd:
@@ -149,6 +162,16 @@ class LoadOutput:
 
 def relative(path: Path, root: Path) -> str:
     """A path for reports: relative to the scan root when below it, POSIX separators."""
+    text, top = os.fspath(path), os.fspath(root)
+    if not os.path.isabs(text) and os.path.isabs(top):
+        text = os.path.join(os.getcwd(), text)  # as relpath reads it
+    # the common case without os.path.relpath's two abspath calls: a path spelled from the root itself,
+    # with nothing a normalisation would change below it (no "." or ".." step, no doubled separator)
+    below = text[len(top) + 1:]
+    if (text.startswith(top) and text[len(top):len(top) + 1] == os.sep and top != os.sep and ".." not in top
+            and below and os.sep + "." not in os.sep + below and os.sep * 2 not in below
+            and not below.endswith(os.sep)):
+        return below.replace(os.sep, "/")
     try:
         rel = os.path.relpath(path, root)
     except ValueError:  # another drive on Windows
