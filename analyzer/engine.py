@@ -375,7 +375,13 @@ def task_weight(task: Task, options: Options) -> int:
     """An estimate of the work of a task, for ``--jobs``: the bytes of its files that name Lex or an
     ``aws-service-role``, times its front end's cost per byte; 0 when none does (nothing to parse, unless
     a folder calls a module that does: that is only a wrong guess, never a wrong result)."""
-    cost = contract.by_name(task.front_end).cost
+    fe = contract.by_name(task.front_end)
+    cost = fe.cost
+    if task.names is not None:  # a folder: its front end may know already (what it read before the pool)
+        known = getattr(contract.module_of(fe), "folder_weight", None)
+        size = known(task.path, options) if known is not None else None
+        if size is not None:
+            return size * cost
     weight = 0
     for p in (task.path,) if task.names is None else (task.path / n for n in task.names):
         try:

@@ -165,6 +165,7 @@ class CallIndex:
     callers: dict[Path, list[tuple[str, Path]]] = field(default_factory=dict)  # child -> [(name, caller)]
     reached: dict[Path, tuple[str, Path]] = field(default_factory=dict)  # child -> (name, an entry caller)
     relevance: dict[Path, bool] = field(default_factory=dict)
+    size: dict[Path, int] = field(default_factory=dict)  # folder -> characters of its module's files
 
 
 _INDEXES: dict[int, tuple[weakref.ref[Options], tuple[Path, ...], CallIndex]] = {}
@@ -235,7 +236,7 @@ def _build_index(roots: tuple[Path, ...], options: Options) -> CallIndex:
                         return CallIndex(complete=False)
                     if entry.stat().st_size <= options.max_file_bytes:
                         with open(entry.path, encoding="utf-8", errors="replace") as fh:
-                            path = Path(entry.path)
+                            path = d / entry.name
                             texts.append(SourceFile(path, relative(path, options.root), fh.read()))
             except OSError:
                 continue
@@ -243,6 +244,7 @@ def _build_index(roots: tuple[Path, ...], options: Options) -> CallIndex:
             continue
         folder = d.resolve()
         index.own_relevant[folder] = own_relevant(folder, texts, None)
+        index.size[folder] = sum(len(f.text) for f in texts)
         for name, child in module_calls(folder, texts):
             index.calls.setdefault(folder, []).append((name, child))
             index.callers.setdefault(child, []).append((name, folder))
@@ -260,6 +262,23 @@ def _build_index(roots: tuple[Path, ...], options: Options) -> CallIndex:
                 index.reached[child] = (name, folder)
                 frontier.append((child, depth + 1))
     return index
+
+
+def folder_weight(folder: Path, options: Options) -> int | None:
+    """An estimate of the work of a folder's module for ``--jobs``, from the call index: the characters of
+    its files when its own text can matter or it calls or is called as a local module, else 0 (None: not
+    in the index, weigh it otherwise).  Only a guess: a folder weighed 0 is still analysed, here."""
+    index = call_index(options)
+    if not index.complete:
+        return None
+    try:
+        key = folder.resolve()
+    except (OSError, RuntimeError):
+        return None
+    size = index.size.get(key)
+    if size is None:
+        return None
+    return size if index.own_relevant.get(key) or key in index.calls or key in index.callers else 0
 
 
 def _inside(path: Path, roots: tuple[Path, ...] | list[Path]) -> bool:

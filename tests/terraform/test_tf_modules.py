@@ -140,3 +140,31 @@ resource "awscc_lex_resource_policy" "bot" {
                      cwd=tmp_path)
     (message,) = [f["message"] for f in run.json()["findings"]]
     assert message.endswith(f" (module.bot is {'x' * 197}..., as terraform init installed it)")
+
+
+def test_folder_weights_for_jobs_come_from_the_call_index(tmp_path: Path) -> None:
+    from lexiam import contract
+    from lexiam.engine import Task, task_weight
+
+    bot = 'resource "aws_lexv2models_bot" "b" {\n  name = "b"\n}\n'
+    files = {
+        "app/main.tf": 'module "m" {\n  source = "../mod"\n}\n',  # calls a local module
+        "mod/main.tf": 'resource "aws_s3_bucket" "x" {}\n',  # is called
+        "bot/main.tf": bot,  # names Lex itself
+        "quiet/main.tf": 'resource "aws_s3_bucket" "y" {}\n',  # none of these: nothing to parse
+    }
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    options = Options(root=tmp_path, scan_paths=(tmp_path,))
+    cost = contract.by_name("terraform").cost
+
+    def weight(folder: str) -> int:
+        return task_weight(Task("terraform", tmp_path / folder, ("main.tf",)), options)
+
+    assert weight("bot") == len(bot) * cost
+    assert weight("app") == len(files["app/main.tf"]) * cost and weight("mod") == len(files["mod/main.tf"]) * cost
+    assert weight("quiet") == 0
+    (tmp_path / "late").mkdir()  # not in the index (written after it was built): its files are read and weighed
+    (tmp_path / "late" / "main.tf").write_text(bot)
+    assert weight("late") == len(bot.encode()) * cost
