@@ -147,7 +147,13 @@ def build_parser(width: int | None = None) -> argparse.ArgumentParser:
                          description="Fix the findings that have one right answer, in place, in each file's own "
                                      "style; then report what is left. The same as lexiam scan --fix.",
                          **kwargs)  # type: ignore[arg-type]
-    del fix  # its options are the scan's (the same action objects: a default set on one is set on both)
+    # its options are the scan's (the same action objects: a default set on one is set on both), but --fix,
+    # which it is: not shown in its usage, not accepted
+    fix_option = fix._option_string_actions.pop("--fix")
+    fix._actions.remove(fix_option)
+    for group in fix._action_groups:
+        if fix_option in group._group_actions:
+            group._group_actions.remove(fix_option)
 
     rules = sub.add_parser("rules", help="list the rules", **kwargs)  # type: ignore[arg-type]
     rules.add_argument("--format", "-f", choices=("text", "json"), default="text")
@@ -207,7 +213,7 @@ def _main(argv: Sequence[str]) -> int:
         command.error(f"unrecognized arguments: {' '.join(extra)}")
     try:
         if args.command in ("scan", "fix"):
-            args.fix = args.fix or args.command == "fix"
+            args.fix = args.command == "fix" or bool(getattr(args, "fix", False))
             return cmd_scan(args)
         if args.command == "rules":
             return cmd_rules(args)

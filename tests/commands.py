@@ -81,7 +81,10 @@ def blocks(text: str) -> list[tuple[int, list[str]]]:
             out.append((start + 1, body))
             previous_blank = True
             continue
-        previous_blank = not line.strip()
+        # an indented code block may follow a blank line or an HTML comment that ends on its line (a block of
+        # its own in CommonMark), as the README's generated usage block does
+        stripped = line.strip()
+        previous_blank = not stripped or (stripped.startswith("<!--") and stripped.endswith("-->"))
         i += 1
     return out
 

@@ -24,3 +24,11 @@ def test_every_flag_of_the_block_is_accepted() -> None:
     assert {"--select", "--config-mode", "--stdin-filename", "--statistics", "--quiet"} <= flags
     help_text = run_lexiam("scan", "--help").stdout
     assert all(flag in help_text for flag in flags)
+
+
+def test_fix_is_scan_fix_without_a_fix_option() -> None:
+    usages = dict(re.findall(r"^(lexiam \w+) (.*?)(?=^lexiam |\Z)", usage_block(), re.S | re.M))
+    assert "[--fix]" in usages["lexiam scan"] and "[--fix]" not in usages["lexiam fix"]
+    assert "[--diff]" in usages["lexiam fix"] and "[--unsafe-fixes]" in usages["lexiam fix"]
+    proc = run_lexiam("fix", "--fix", "sample_templates/")
+    assert proc.code == 2 and "lexiam fix: error: unrecognized arguments: --fix" in proc.stderr
