@@ -261,14 +261,16 @@ json.dump(sorted([str(root / rel), kind(rel)] for rel in seen if (root / rel).is
 _FLOOR_SCRIPT = r"""
 import json, sys
 import yaml
-from lexiam.terraform.hcl import _parsers
 
-parser = _parsers()[0] or _parsers()[1]  # the Lark parser lexiam parses HCL with, nothing around it
+parser = None
 for path, kind in json.load(open(sys.argv[1])):
     with open(path, "rb") as fh:
         text = fh.read().decode("utf-8-sig", "replace")
     try:
         if kind == "hcl":
+            if parser is None:  # loaded when HCL is first parsed, as lexiam does
+                from lexiam.terraform.hcl import _parsers
+                parser = _parsers()[0] or _parsers()[1]  # the Lark parser lexiam parses HCL with, nothing around it
             parser.parse(text + "\n")
         else:
             yaml.compose(text, Loader=yaml.CSafeLoader)
