@@ -461,7 +461,8 @@ def _display(argv: list[str]) -> str:
     for a in argv:
         if a == _FLOOR_SCRIPT:
             a = "<the floor script, _FLOOR_SCRIPT in bench/bench.py>"
-        for path, name in ((str(WORK), "bench/.work"), (str(REPO), "."), (str(DEFAULT_CORPUS.parent), "../shared")):
+        for path, name in ((str(WORK), "bench/.work"), (str(REPO), "."), (str(DEFAULT_CORPUS.parent.resolve()), "../shared"),
+                           (str(DEFAULT_CORPUS.parent), "../shared")):
             a = a.replace(path, name)
         shown.append(a)
     text = " ".join(shown)
