@@ -17,7 +17,7 @@ from pathlib import Path
 from lexiam import contract, suppress
 from lexiam.baseline import Baseline
 from lexiam.contract import FileResult, FrontEnd, LoadOutput, Options, read_bytes, read_text, relative
-from lexiam.model import Finding, ScanResult, Suppression, Unit, input_error
+from lexiam.model import MAX_PER_RULE, Finding, ScanResult, Suppression, Unit, input_error
 from lexiam.prefilter import bytes_may_mention
 from lexiam.values import Location
 
@@ -304,10 +304,6 @@ def analyse(units: list[Unit], options: Options) -> list[Finding]:
     findings, _notices = analyse_units(units, options)
     return findings
 
-
-# Findings of one rule in one template or module, at most: a template that repeats one mistake 300,000 times
-# (5 MiB of "lex:CreateBot" in one statement) gives the first ones and a notice, not a 150 MB report.
-MAX_PER_RULE = 1000
 
 
 def analyse_units(units: list[Unit], options: Options) -> tuple[list[Finding], list[str]]:

@@ -451,6 +451,10 @@ def finding_at(rule_id: str, slug: str, message: str, loc: Location | None, *, r
 # The rule of a file that cannot be read or parsed: front ends and the engine report it without loading
 # the rule pack (``rules/input.py`` declares its metadata; a test keeps the two the same).
 INPUT_ERROR_ID, INPUT_ERROR_SLUG = "E9500", "input-error"
+# Findings of one rule in one template or module, at most (the rest: one notice): a template that repeats one
+# mistake 300,000 times (5 MiB of "lex:CreateBot" in one statement), or 200,000 comment suppressions that
+# suppress nothing, gives the first ones and a notice, not a 150 MB report.
+MAX_PER_RULE = 1000
 
 
 def input_error(message: str, loc: Location) -> Finding:

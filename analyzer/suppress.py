@@ -25,7 +25,7 @@ import difflib
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 
-from lexiam.model import INPUT_ERROR_ID, Finding, Suppression, enclosing, finding_at
+from lexiam.model import INPUT_ERROR_ID, MAX_PER_RULE, Finding, Suppression, enclosing, finding_at
 
 NO_REASON = "no reason given"
 UNUSED_ID, UNUSED_SLUG = "I9590", "suppression-unused"
@@ -97,7 +97,7 @@ def apply_groups(groups: Iterable[tuple[list[Finding], list[Suppression]]], stag
             every.extend(written)
         found.extend(group)
     if stage.inline:
-        found.extend(_unused(every, used, stage))
+        found.extend(_unused(every, used, stage, notices))
     found = [f for f in found if not stage.off(f.rule_id)]
     if stage.visible_ignore or stage.visible_select is not None:
         found = [_mark_config(f, stage) for f in found]
@@ -176,9 +176,13 @@ def _key(s: Suppression) -> tuple[object, ...]:
     return (s.loc.file, s.loc.line, s.loc.column, s.rule, s.origin)
 
 
-def _unused(written: list[Suppression], used: set[tuple[object, ...]], stage: Stage) -> list[Finding]:
+def _unused(written: list[Suppression], used: set[tuple[object, ...]], stage: Stage,
+            notices: list[str]) -> list[Finding]:
+    """The I9590 findings of the suppressions that did nothing, at most MAX_PER_RULE in one file (the rest
+    counted in a notice)."""
     out: list[Finding] = []
     seen: set[tuple[object, ...]] = set()
+    per_file: dict[str, int] = {}
     for s in written:
         key = _key(s)
         if key in used or key in seen or (stage.reported is not None and not stage.reported(s.loc.file)):
@@ -198,7 +202,14 @@ def _unused(written: list[Suppression], used: set[tuple[object, ...]], stage: St
         else:
             message = f"the {where} of {s.rule} suppresses nothing: no {s.rule} finding " + (
                 f"in {s.resource}" if s.resource else f"on line {s.line}" if s.line else "in this file")
-        out.append(finding_at(UNUSED_ID, UNUSED_SLUG, message, s.loc, resource=s.resource or ""))
+        n = per_file[s.loc.file] = per_file.get(s.loc.file, 0) + 1
+        if n <= MAX_PER_RULE:
+            out.append(finding_at(UNUSED_ID, UNUSED_SLUG, message, s.loc, resource=s.resource or ""))
+    if not stage.off(UNUSED_ID):
+        for file, n in sorted(per_file.items()):
+            if n > MAX_PER_RULE:
+                notices.append(f"{file}: {n - MAX_PER_RULE} more {UNUSED_ID} findings were not reported (at most "
+                               f"{MAX_PER_RULE} of one rule in one file)")
     return out
 
 

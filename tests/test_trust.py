@@ -393,3 +393,16 @@ def test_what_a_restricted_configuration_takes_out_of_the_gate_is_annotated(tmp_
     (note,) = [ln for ln in run.stdout.splitlines() if ln.startswith("::warning title=lexiam configuration::")]
     assert "suppressed 1 finding and excluded 1 path from the scan" in note
     assert not any(ln.startswith("::error") and "E9501" in ln for ln in run.stdout.splitlines())
+
+
+def test_suppressions_that_do_nothing_are_capped_with_a_notice(tmp_path: Path) -> None:
+    from lexiam import model
+
+    n = model.MAX_PER_RULE + 40
+    (tmp_path / "main.tf").write_text('resource "aws_lexv2models_bot" "b" {\n' + "# lexiam: ignore E9501\n" * n + "}\n",
+                                      encoding="utf-8")
+    run = run_lexiam("scan", ".", "--format", "json", "--no-config", cwd=tmp_path)
+    assert sum(f["rule_id"] == "I9590" for f in run.json()["findings"]) == model.MAX_PER_RULE
+    assert f"main.tf: 40 more I9590 findings were not reported (at most {model.MAX_PER_RULE}" in run.stderr
+    quiet = run_lexiam("scan", ".", "--format", "json", "--no-config", "--ignore", "I9590", cwd=tmp_path)
+    assert quiet.json()["findings"] == [] and "I9590" not in quiet.stderr

@@ -146,8 +146,12 @@ def _parser_tree(text: str, propagated: bool = False):  # noqa: ANN202 - (lark.T
     ``propagated``: python-hcl2's own parser, every rule positioned (the tests compare the two)."""
     ours, base = _parsers()
     if ours is not None and not propagated:
-        tree = ours.parse(text + "\n")  # the newline as hcl2.parses_to_tree adds it: the grammar wants one
-        return tree, ours.options.postlex.comments
+        post = ours.options.postlex
+        try:
+            tree = ours.parse(text + "\n")  # the newline as hcl2.parses_to_tree adds it: the grammar wants one
+            return tree, post.comments
+        finally:
+            post.comments = []  # the parser outlives the parse: it must not hold the file's tokens
     interactive = base.parse_interactive(text + "\n")
     for n, token in enumerate(interactive.iter_parse(), 1):
         if n > MAX_TOKENS:

@@ -114,6 +114,17 @@ def test_positions_from_tokens_match_propagated_ones_in_the_corpus() -> None:
     assert differ == []
 
 
+
+
+def test_the_parser_keeps_no_tokens_of_a_file_once_parsed() -> None:
+    post = hcl._parsers()[0].options.postlex
+    parsed = hcl.parse_file("# one\na = 1 // two\n", "f.tf")
+    assert [c.text for c in parsed.comments] == ["# one", "// two"] and post.comments == []
+    with pytest.raises(hcl.HclError):
+        hcl.parse_file("# three\na = = 1\n", "f.tf")
+    assert post.comments == []
+
+
 if __name__ == "__main__":
     roots = [Path(a) for a in sys.argv[1:]] or [REPO / "tests", REPO / "sample_templates", SHARED / "corpus"]
     files_read, compared, differences = compare(tf_files(*roots))
