@@ -406,3 +406,22 @@ def test_suppressions_that_do_nothing_are_capped_with_a_notice(tmp_path: Path) -
     assert f"main.tf: 40 more I9590 findings were not reported (at most {model.MAX_PER_RULE}" in run.stderr
     quiet = run_lexiam("scan", ".", "--format", "json", "--no-config", "--ignore", "I9590", cwd=tmp_path)
     assert quiet.json()["findings"] == [] and "I9590" not in quiet.stderr
+
+
+def test_comment_suppressions_in_yaml_count_each_line_once() -> None:
+    from lexiam.cloudformation import comment_suppressions
+
+    class Counted(str):
+        """A text that adds up the characters its line counting reads."""
+
+        read = 0
+
+        def count(self, sub, start=0, end=None):  # noqa: ANN001, ANN201
+            Counted.read += (len(self) if end is None else end) - start
+            return str.count(self, sub, start, end)
+
+    n = 5_000
+    text = Counted("Resources:\n  Bot:\n    Type: AWS::Lex::Bot\n" + "# lexiam: ignore E9501\n" * n)
+    found = comment_suppressions(text, "t.yaml")
+    assert [s.loc.line for s in found] == list(range(4, 4 + n))
+    assert Counted.read <= len(text)  # it read the text once (one count per comment from the start: 300 times as much)
