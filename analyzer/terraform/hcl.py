@@ -327,6 +327,9 @@ def normalise(text: str, original: str) -> tuple[str, list[Comment], Names]:
     i = 0
     stack: list[int] = [0]  # brace depths: one per code context (the file, each interpolation)
     n = len(text)
+    # the line and line start of text[counted], moved forward from one comment to the next (each counted
+    # from the start of the file, or back to its line's start, made many comments quadratic)
+    counted, line, before = 0, 1, 0
 
     def code(start: int, end: int) -> None:
         """The code text[start:end]: its identifiers that are not ASCII get their stand-ins."""
@@ -368,10 +371,16 @@ def normalise(text: str, original: str) -> tuple[str, list[Comment], Names]:
             end = text.find("*/", i)
             end = n if end < 0 else end + 2
             start = m.start()
-            before = text.rfind("\n", 0, start) + 1
-            line = text.count("\n", 0, start) + 1
+            newlines = text.count("\n", counted, start)
+            if newlines:
+                line += newlines
+                before = text.rfind("\n", counted, start) + 1
+            counted = start
             body = text[start:end]
-            comments.append(Comment(line, start - before + 1, body, text[before:start].strip() == "", line + body.count("\n")))
+            blank = start  # whether only blanks come before it on its line, read back over them alone
+            while blank > before and text[blank - 1] in " \t\r":
+                blank -= 1
+            comments.append(Comment(line, start - before + 1, body, blank == before, line + body.count("\n")))
             out.append(text[pos:start])
             out.append(re.sub(r"[^\r\n]", " ", body))
             pos = i = end

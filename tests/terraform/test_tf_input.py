@@ -174,3 +174,29 @@ def test_a_name_that_cannot_have_a_stand_in_is_still_an_e9500(tmp_path: Path) ->
     (error,) = load(tmp_path).errors
     assert (error.rule_id, error.line, error.column) == ("E9500", 55, 3)
     assert "unexpected 'é" in error.message
+
+
+def test_block_comments_are_located_reading_the_text_once() -> None:
+    """Many ``/* */`` comments, on lines of their own and on one long line: each comment's line, column
+    and whether it stands alone on its line, with the text read once (it was read from the start of the
+    file, or back to the line's start, for every comment)."""
+    from lexiam.terraform.hcl import normalise
+
+    class Counted(str):
+        read = 0
+
+        def count(self, sub, start=0, end=None):  # noqa: ANN001, ANN201
+            Counted.read += (len(self) if end is None else end) - start
+            return str.count(self, sub, start, end)
+
+        def rfind(self, sub, start=0, end=None):  # noqa: ANN001, ANN201
+            Counted.read += (len(self) if end is None else end) - start
+            return str.rfind(self, sub, start, end)
+
+    n = 3_000
+    text = Counted("".join(f"  /* own {i} */\n" for i in range(n)) + "x = [" + "".join(f"/*c*/{i}, " for i in range(n)) + "0]\n")
+    _out, comments, _names = normalise(text, text)
+    assert len(comments) == 2 * n
+    assert [(c.line, c.column, c.own_line) for c in comments[:2]] == [(1, 3, True), (2, 3, True)]
+    assert [(c.line, c.column, c.own_line) for c in comments[n:n + 2]] == [(n + 1, 6, False), (n + 1, 14, False)]
+    assert Counted.read <= 2 * len(text)
