@@ -35,7 +35,7 @@ from types import ModuleType
 from lexiam.model import FileResult, Finding, Suppression, Unit, input_error
 from lexiam.values import Location
 
-__all__ = ["FRONT_ENDS", "FileResult", "FrontEnd", "LoadOutput", "Options", "SKIP_DIRS", "claimants", "decode",
+__all__ = ["FRONT_ENDS", "FileResult", "FrontEnd", "LineCounter", "LoadOutput", "Options", "SKIP_DIRS", "claimants", "decode",
            "module_of", "read_bytes", "read_text", "relative"]
 
 # Folders a walk never enters: version control, vendored code, tool caches.
@@ -182,6 +182,31 @@ def relative(path: Path, root: Path) -> str:
 
 
 # --- reading files -----------------------------------------------------------------------------
+
+class LineCounter:
+    """The 1-based line and column of offsets into one text, asked in increasing order: lines end at line
+    feeds (as :func:`split_lines` has them) and each character is read once, where counting from the start
+    for every offset is quadratic in a file of many comments.  ``start`` is the offset at which the line
+    of the last offset asked begins."""
+
+    __slots__ = ("line", "offset", "start", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.offset = 0  # the last offset asked
+        self.line = 1
+        self.start = 0
+
+    def at(self, offset: int) -> tuple[int, int]:
+        if offset < self.offset:  # asked out of order: count again from the start
+            self.offset, self.line, self.start = 0, 1, 0
+        newlines = self.text.count("\n", self.offset, offset)
+        if newlines:
+            self.line += newlines
+            self.start = self.text.rfind("\n", self.offset, offset) + 1
+        self.offset = offset
+        return self.line, offset - self.start + 1
+
 
 def split_lines(text: str) -> list[str]:
     """A file's lines as positions count them: at line feeds only (a trailing CR dropped).  ``str.splitlines``

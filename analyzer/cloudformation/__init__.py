@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 from lexiam.cloudformation import foreach
-from lexiam.contract import FileResult, LoadOutput, Options, split_lines
+from lexiam.contract import FileResult, LineCounter, LoadOutput, Options, split_lines
 from lexiam.directives import parse_comment
 from lexiam.model import Suppression, Unit, input_error
 from lexiam.positioned import LoadError, PMap, load
@@ -63,13 +63,11 @@ def comment_suppressions(text: str, rel: str) -> list[Suppression]:
     if "lexiam" not in text.lower():
         return []
     out: list[Suppression] = []
-    line, counted = 1, 0  # the line at text[counted]: lines are counted once, from one comment to the next
+    lines = LineCounter(text)
     for m in _COMMENT.finditer(text):
         if "lexiam" not in m.group(1).lower() or parse_comment(m.group(1)) is None:
             continue
-        line += text.count("\n", counted, m.start(1))
-        counted = m.start(1)
-        column = m.start(1) - text.rfind("\n", 0, m.start(1))
+        line, column = lines.at(m.start(1))
         out.append(Suppression("", "", "comment", Location(rel, line, column - 1), problem=(
             "a lexiam:ignore comment suppresses nothing in a CloudFormation template; write it in the "
             "Metadata of the resource or the template: lexiam: {ignore: [{id: RULE, reason: ...}]}")))

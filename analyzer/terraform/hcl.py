@@ -20,6 +20,7 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+from lexiam.contract import LineCounter
 from lexiam.terraform.nodes import (
     Access,
     Attribute,
@@ -327,9 +328,7 @@ def normalise(text: str, original: str) -> tuple[str, list[Comment], Names]:
     i = 0
     stack: list[int] = [0]  # brace depths: one per code context (the file, each interpolation)
     n = len(text)
-    # the line and line start of text[counted], moved forward from one comment to the next (each counted
-    # from the start of the file, or back to its line's start, made many comments quadratic)
-    counted, line, before = 0, 1, 0
+    lines = LineCounter(text)  # where each comment is, counted forward from the one before
 
     def code(start: int, end: int) -> None:
         """The code text[start:end]: its identifiers that are not ASCII get their stand-ins."""
@@ -371,16 +370,12 @@ def normalise(text: str, original: str) -> tuple[str, list[Comment], Names]:
             end = text.find("*/", i)
             end = n if end < 0 else end + 2
             start = m.start()
-            newlines = text.count("\n", counted, start)
-            if newlines:
-                line += newlines
-                before = text.rfind("\n", counted, start) + 1
-            counted = start
+            line, column = lines.at(start)
             body = text[start:end]
             blank = start  # whether only blanks come before it on its line, read back over them alone
-            while blank > before and text[blank - 1] in " \t\r":
+            while blank > lines.start and text[blank - 1] in " \t\r":
                 blank -= 1
-            comments.append(Comment(line, start - before + 1, body, blank == before, line + body.count("\n")))
+            comments.append(Comment(line, column, body, blank == lines.start, line + body.count("\n")))
             out.append(text[pos:start])
             out.append(re.sub(r"[^\r\n]", " ", body))
             pos = i = end
