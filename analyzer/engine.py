@@ -17,7 +17,7 @@ from pathlib import Path
 from lexiam import contract, suppress
 from lexiam.baseline import Baseline
 from lexiam.contract import FileResult, FrontEnd, LoadOutput, Options, read_bytes, read_text, relative
-from lexiam.model import MAX_PER_RULE, Finding, ScanResult, Suppression, Unit, input_error
+from lexiam.model import MAX_PER_RULE, Finding, ScanResult, Suppression, Unit, cap_notice, input_error
 from lexiam.prefilter import bytes_may_mention
 from lexiam.values import Location
 
@@ -325,8 +325,7 @@ def analyse_units(units: list[Unit], options: Options) -> tuple[list[Finding], l
                 findings.append(f)
         for rule_id, n in sorted(counts.items()):
             if n > MAX_PER_RULE:
-                notices.append(f"{unit.file}: {n - MAX_PER_RULE} more {rule_id} findings were not reported (at most "
-                               f"{MAX_PER_RULE} of one rule in one template or module)")
+                notices.append(cap_notice(unit.file, rule_id, n - MAX_PER_RULE, "one template or module"))
     return findings, notices
 
 

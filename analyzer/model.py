@@ -457,6 +457,11 @@ INPUT_ERROR_ID, INPUT_ERROR_SLUG = "E9500", "input-error"
 MAX_PER_RULE = 1000
 
 
+def cap_notice(where: str, rule_id: str, extra: int, scope: str) -> str:
+    """The notice for the findings of a rule past MAX_PER_RULE in one ``scope`` (a template or module, a file)."""
+    return f"{where}: {extra} more {rule_id} findings were not reported (at most {MAX_PER_RULE} of one rule in {scope})"
+
+
 def input_error(message: str, loc: Location) -> Finding:
     """The one E9500 finding of a file that cannot be read or parsed."""
     return finding_at(INPUT_ERROR_ID, INPUT_ERROR_SLUG, message, loc)

@@ -25,7 +25,7 @@ import difflib
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 
-from lexiam.model import INPUT_ERROR_ID, MAX_PER_RULE, Finding, Suppression, enclosing, finding_at
+from lexiam.model import INPUT_ERROR_ID, MAX_PER_RULE, Finding, Suppression, cap_notice, enclosing, finding_at
 
 NO_REASON = "no reason given"
 UNUSED_ID, UNUSED_SLUG = "I9590", "suppression-unused"
@@ -208,8 +208,7 @@ def _unused(written: list[Suppression], used: set[tuple[object, ...]], stage: St
     if not stage.off(UNUSED_ID):
         for file, n in sorted(per_file.items()):
             if n > MAX_PER_RULE:
-                notices.append(f"{file}: {n - MAX_PER_RULE} more {UNUSED_ID} findings were not reported (at most "
-                               f"{MAX_PER_RULE} of one rule in one file)")
+                notices.append(cap_notice(file, UNUSED_ID, n - MAX_PER_RULE, "one file"))
     return out
 
 
